@@ -1,0 +1,131 @@
+#include "commands/dispatcher.h"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <chrono>
+
+#include "base/hash.h"
+#include "base/strings.h"
+
+namespace shoal {
+
+std::string UnknownCommandError(CmdArgs args) {
+  std::string msg = "ERR unknown command '";
+  msg.append(args[0].substr(0, 128));
+  msg.append("', with args beginning with: ");
+  for (size_t i = 1; i < args.size() && msg.size() < 512; i++) {
+    msg.append("'");
+    msg.append(args[i].substr(0, 128));
+    msg.append("' ");
+  }
+  return msg;
+}
+
+std::string WrongArityError(std::string_view name) {
+  return "ERR wrong number of arguments for '" + ToLower(name) + "' command";
+}
+
+Dispatcher::Dispatcher(ShardSet* shards, ServerApi* server)
+    : shards_(shards), server_(server), counters_(new ShardCounters[shards->size()]) {}
+
+void Dispatcher::Count() {
+  int s = ShardSet::CurrentShard();
+  if (s >= 0) counters_[static_cast<size_t>(s)].commands.fetch_add(1, std::memory_order_relaxed);
+}
+
+uint64_t Dispatcher::total_commands() const {
+  uint64_t n = 0;
+  for (uint32_t i = 0; i < shards_->size(); i++) {
+    n += counters_[i].commands.load(std::memory_order_relaxed);
+  }
+  return n;
+}
+
+void Dispatcher::ResetStats() {
+  for (uint32_t i = 0; i < shards_->size(); i++) counters_[i].commands.store(0);
+}
+
+void Dispatcher::Pause(int64_t until_ms, bool writes_only) {
+  pause_writes_only_.store(writes_only, std::memory_order_relaxed);
+  pause_until_ms_.store(until_ms, std::memory_order_release);
+}
+
+void Dispatcher::Unpause() { pause_until_ms_.store(0, std::memory_order_release); }
+
+bool Dispatcher::PausedFor(const CommandSpec& spec) const {
+  int64_t until = pause_until_ms_.load(std::memory_order_acquire);
+  if (until == 0) return false;
+  // CLIENT UNPAUSE and the commands that must keep working during a pause are never held.
+  if (spec.name == "client" || spec.name == "ping" || spec.name == "quit" || spec.name == "info") {
+    return false;
+  }
+  if (pause_writes_only_.load(std::memory_order_relaxed) && !(spec.flags & kCmdWrite)) {
+    return false;
+  }
+  return SystemClock::Instance().NowMs() < until;
+}
+
+const CommandSpec* Dispatcher::Resolve(CommandContext& ctx) {
+  const CommandSpec* spec = CommandTable::Get().Find(ctx.args[0]);
+  if (spec == nullptr) {
+    ctx.out->Error(UnknownCommandError(ctx.args));
+    return nullptr;
+  }
+  int argc = static_cast<int>(ctx.args.size());
+  if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
+    ctx.out->Error(WrongArityError(spec->name));
+    return nullptr;
+  }
+  if (!ctx.client->authenticated && !(spec->flags & kCmdNoAuth) && server_->auth_required()) {
+    ctx.out->Error("NOAUTH Authentication required.");
+    return nullptr;
+  }
+  ctx.spec = spec;
+  return spec;
+}
+
+void Dispatcher::RunShardHandler(const CommandSpec& spec, CommandContext& ctx, Shard& shard) {
+  if ((spec.flags & kCmdDenyOom) && !shard.EnsureMemory()) {
+    ctx.out->Error(errors::kOom);
+    return;
+  }
+  ShardCall call{shard, shard.db(ctx.client->db), ctx.args, *ctx.out, *ctx.client, shard.NowMs()};
+  spec.shard_handler(call);
+}
+
+bool Dispatcher::TryInline(CommandContext& ctx) {
+  Count();
+  const CommandSpec* spec = Resolve(ctx);
+  if (spec == nullptr) return true;
+  if (PausedFor(*spec)) return false;
+  if (spec->shard_handler == nullptr) return false;
+  uint32_t target = ShardOfKey(ctx.args[static_cast<size_t>(spec->first_key)], shards_->size());
+  if (static_cast<int>(target) != ShardSet::CurrentShard()) return false;
+  Shard& shard = shards_->shard(target);
+  if (!shard.locks().idle()) return false;
+  RunShardHandler(*spec, ctx, shard);
+  return true;
+}
+
+boost::asio::awaitable<void> Dispatcher::Dispatch(CommandContext& ctx) {
+  // TryInline already resolved and counted the command.
+  const CommandSpec& spec = *ctx.spec;
+  while (PausedFor(spec)) {
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+    timer.expires_after(std::chrono::milliseconds(10));
+    co_await timer.async_wait(boost::asio::use_awaitable);
+  }
+  if (spec.coord_handler != nullptr) {
+    co_await spec.coord_handler(ctx);
+    co_return;
+  }
+  std::string_view key = ctx.args[static_cast<size_t>(spec.first_key)];
+  uint32_t target = ShardOfKey(key, shards_->size());
+  LockRequest gate;
+  gate.keys.push_back(LockKey{ctx.client->db, std::string(key),
+                              (spec.flags & kCmdWrite) ? LockMode::kExclusive : LockMode::kShared});
+  auto body = [this, &spec, &ctx](Shard& shard) { RunShardHandler(spec, ctx, shard); };
+  co_await shards_->Execute(target, &gate, /*acquire=*/false, body);
+}
+
+}  // namespace shoal

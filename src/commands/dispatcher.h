@@ -1,0 +1,60 @@
+// Dispatcher: from parsed arguments to a reply, for every front end.
+// Looks the command up in the table, checks arity, applies CLIENT PAUSE and the OOM rule,
+// and routes it: shard handlers run on the key's owner shard (inline when that is the
+// connection's own shard and no multi-shard lock is in the way, otherwise by a hop);
+// coordinator handlers run as coroutines on the connection's thread.
+//
+// Thread ownership: one Dispatcher serves all shards; its methods run on shard threads and
+// touch only the calling shard's counters.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <memory>
+#include <string_view>
+
+#include "commands/command.h"
+#include "commands/command_table.h"
+#include "commands/server_api.h"
+
+namespace shoal {
+
+class Dispatcher {
+ public:
+  Dispatcher(ShardSet* shards, ServerApi* server);
+
+  // Runs the command if it can complete without suspending (errors, local keys, local
+  // commands) and returns true. False: the caller must co_await Dispatch(ctx).
+  bool TryInline(CommandContext& ctx);
+  boost::asio::awaitable<void> Dispatch(CommandContext& ctx);
+
+  uint64_t total_commands() const;
+  void ResetStats();
+
+  // Pause state read by every connection (CLIENT PAUSE / UNPAUSE).
+  void Pause(int64_t until_ms, bool writes_only);
+  void Unpause();
+
+ private:
+  struct alignas(64) ShardCounters {
+    std::atomic<uint64_t> commands{0};
+  };
+
+  // Looks up and validates; writes the error reply and returns nullptr when invalid.
+  const CommandSpec* Resolve(CommandContext& ctx);
+  bool PausedFor(const CommandSpec& spec) const;
+  void RunShardHandler(const CommandSpec& spec, CommandContext& ctx, Shard& shard);
+  void Count();
+
+  ShardSet* shards_;
+  ServerApi* server_;
+  std::unique_ptr<ShardCounters[]> counters_;
+  std::atomic<int64_t> pause_until_ms_{0};
+  std::atomic<bool> pause_writes_only_{false};
+};
+
+// "ERR unknown command 'x', with args beginning with: 'a' 'b' " exactly as Redis 7.
+std::string UnknownCommandError(CmdArgs args);
+std::string WrongArityError(std::string_view name);
+
+}  // namespace shoal

@@ -1,0 +1,41 @@
+// EngineOptions: the knobs of the data engine, shared read-only by all shards. Values that
+// CONFIG SET may change at run time are atomics, read with relaxed ordering by the shards.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+namespace shoal {
+
+enum class EvictionPolicy : uint8_t {
+  kNoEviction,
+  kAllKeysLru,
+  kAllKeysLfu,
+  kAllKeysRandom,
+  kVolatileLru,
+  kVolatileLfu,
+  kVolatileRandom,
+  kVolatileTtl,
+};
+
+// Redis's names ("allkeys-lru", ...). ParseEvictionPolicy returns false for unknown names.
+std::string_view EvictionPolicyName(EvictionPolicy p);
+bool ParseEvictionPolicy(std::string_view name, EvictionPolicy* out);
+
+struct EngineOptions {
+  uint32_t num_shards = 1;
+  int num_databases = 16;
+  // 0 = unlimited. Each shard enforces maxmemory / num_shards on its own slice (shared nothing).
+  std::atomic<uint64_t> maxmemory{0};
+  std::atomic<EvictionPolicy> maxmemory_policy{EvictionPolicy::kNoEviction};
+  std::atomic<int> maxmemory_samples{5};
+  std::atomic<int> lfu_log_factor{10};
+  std::atomic<int> lfu_decay_time{1};
+  // Active expiry: cycles per second and effort 1..10 as Redis's active-expire-effort.
+  std::atomic<int> hz{10};
+  std::atomic<int> active_expire_effort{1};
+  uint32_t mailbox_capacity = 4096;
+};
+
+}  // namespace shoal

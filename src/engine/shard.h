@@ -1,0 +1,65 @@
+// Shard: one thread's slice of the whole keyspace (every database), its key locks for
+// multi-shard operations, its counters, eviction and the periodic cron (active expiry,
+// incremental rehash).
+//
+// Thread ownership: everything in a Shard is touched only by its own thread; other shards
+// reach it by sending a task through ShardSet. No locks on this path.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "base/clock.h"
+#include "engine/db.h"
+#include "engine/lock_table.h"
+#include "engine/options.h"
+
+namespace shoal {
+
+class Shard {
+ public:
+  Shard(uint32_t id, const EngineOptions* options, const Clock* clock);
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  uint32_t id() const { return id_; }
+  int num_dbs() const { return static_cast<int>(dbs_.size()); }
+  // index must be in [0, num_dbs()).
+  Db& db(int index) { return *dbs_[static_cast<size_t>(index)]; }
+  void SwapDbs(int a, int b) { dbs_[static_cast<size_t>(a)].swap(dbs_[static_cast<size_t>(b)]); }
+
+  LockTable& locks() { return locks_; }
+  ShardStats& stats() { return stats_; }
+  const EngineOptions& options() const { return *options_; }
+  const Clock& clock() const { return *clock_; }
+  std::mt19937_64& rng() { return rng_; }
+  int64_t NowMs() const { return clock_->NowMs(); }
+
+  // The memory this shard may use: maxmemory / num_shards (0 = unlimited).
+  uint64_t MemoryLimit() const;
+  // For commands that may grow memory: evicts keys as the policy allows until the shard is
+  // within its limit. False means the command must be refused with -OOM.
+  bool EnsureMemory();
+
+  // Periodic work, called `hz` times per second on the shard thread: active expiry of every
+  // database within a time budget, then a bounded incremental rehash step.
+  void Cron();
+
+  size_t TotalKeys() const;
+
+ private:
+  bool EvictOne();
+
+  uint32_t id_;
+  const EngineOptions* options_;
+  const Clock* clock_;
+  std::vector<std::unique_ptr<Db>> dbs_;
+  LockTable locks_;
+  ShardStats stats_;
+  std::mt19937_64 rng_;
+  size_t expire_db_cursor_ = 0;
+};
+
+}  // namespace shoal

@@ -1,0 +1,102 @@
+// Transaction: runs one command that touches keys on several shards atomically with respect
+// to every other client (scheme: docs/multi-key-atomicity.md).
+//
+//   1. Lock: for each involved shard in ascending id order, hop there and take the keys'
+//      locks (shared for reads, exclusive for writes), waiting in that shard's FIFO while
+//      another transaction holds a conflicting lock. Ascending order makes deadlock
+//      impossible; holding every lock before any work is strict two-phase locking.
+//   2. Run: hop to each shard, do the shard's part, release that shard's locks.
+// A command whose keys all live on one shard skips step 1: its single hop waits until its
+// keys are free and runs atomically on the owning thread.
+//
+// Thread ownership: a Transaction lives in one connection coroutine on one shard thread.
+// Every shard locked in step 1 must be run (Run or Finish) exactly once so its locks go.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "base/hash.h"
+#include "engine/lock_table.h"
+#include "engine/shard_set.h"
+
+namespace shoal {
+
+class Transaction {
+ public:
+  Transaction(ShardSet* shards, int db) : shards_(shards), db_(db), requests_(shards->size()) {}
+
+  // Declare the keys before Lock(). Returns the shard that owns `key`.
+  uint32_t AddKey(std::string_view key, LockMode mode) {
+    uint32_t s = ShardOfKey(key, shards_->size());
+    requests_[s].keys.push_back(LockKey{db_, std::string(key), mode});
+    return s;
+  }
+  // Lock every shard entirely (FLUSHALL, SWAPDB): nothing else runs until each shard's part.
+  void AddAllShards() {
+    for (auto& r : requests_) r.whole_shard = true;
+  }
+
+  // Shards involved, ascending.
+  std::vector<uint32_t> shards() const {
+    std::vector<uint32_t> out;
+    for (uint32_t i = 0; i < requests_.size(); i++) {
+      if (involved(i)) out.push_back(i);
+    }
+    return out;
+  }
+  bool multi_shard() const { return shards().size() > 1; }
+
+  boost::asio::awaitable<void> Lock() {
+    std::vector<uint32_t> involved_shards = shards();
+    if (involved_shards.size() <= 1) co_return;
+    locked_ = true;
+    auto nothing = [](Shard&) {};
+    for (uint32_t s : involved_shards) {
+      co_await shards_->Execute(s, &requests_[s], /*acquire=*/true, nothing);
+    }
+  }
+
+  // Runs `body(Shard&)` on `shard`. With `release`, that shard's locks are dropped right after;
+  // pass false to read first and write in a second Run (e.g. MSETNX).
+  template <typename Body>
+  boost::asio::awaitable<void> Run(uint32_t shard, Body& body, bool release = true) {
+    if (!locked_) {
+      co_await shards_->Execute(shard, &requests_[shard], /*acquire=*/false, body);
+      co_return;
+    }
+    LockRequest* request = &requests_[shard];
+    auto wrapped = [&body, request, release](Shard& s) {
+      body(s);
+      if (release) {
+        s.locks().Release(*request);
+        request->keys.clear();
+        request->whole_shard = false;
+      }
+    };
+    co_await shards_->Execute(shard, nullptr, false, wrapped);
+  }
+
+  // Releases the locks of shards that were not run with release (an early exit).
+  boost::asio::awaitable<void> Finish() {
+    if (!locked_) co_return;
+    auto nothing = [](Shard&) {};
+    for (uint32_t s = 0; s < requests_.size(); s++) {
+      if (involved(s)) co_await Run(s, nothing, true);
+    }
+  }
+
+ private:
+  bool involved(uint32_t s) const {
+    return requests_[s].whole_shard || !requests_[s].keys.empty();
+  }
+
+  ShardSet* shards_;
+  int db_;
+  std::vector<LockRequest> requests_;
+  bool locked_ = false;
+};
+
+}  // namespace shoal
