@@ -25,9 +25,10 @@ std::optional<int64_t> ParseInt64(std::string_view s) {
   for (; i < s.size(); i++) {
     char c = s[i];
     if (c < '0' || c > '9') return std::nullopt;
-    uint64_t d = static_cast<uint64_t>(c - '0');
-    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
-    v = v * 10 + d;
+    if (__builtin_mul_overflow(v, uint64_t{10}, &v) ||
+        __builtin_add_overflow(v, static_cast<uint64_t>(c - '0'), &v)) {
+      return std::nullopt;
+    }
   }
   if (negative) {
     if (v > static_cast<uint64_t>(INT64_MAX) + 1) return std::nullopt;

@@ -24,9 +24,8 @@
 // Invariants:
 //  - the block is exactly one malloc allocation; AllocatedBytes() is its usable size and every
 //    byte up to the end of the value lies inside it;
-//  - kInt entries hold exactly the values for which ParseInt64 succeeds on their text form when
-//    created by Create/SetValue (CreateInt/SetIntValue may be used for any int64 result, e.g.
-//    INCR);
+//  - Create/SetValue choose kInt exactly when ParseInt64 accepts the value, so formatting the
+//    int gives back the bytes that were set; CreateInt/SetIntValue store any int64 (INCR);
 //  - functions that may reallocate (SetValue, SetIntValue, Append, SetRange, WithExpiryBlock)
 //    keep the key, the type, the access bits, `next` and the expiry block's contents; when they
 //    return a different pointer the old block has been freed and whoever points at it (Dict

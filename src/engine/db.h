@@ -29,6 +29,14 @@ struct ShardStats {
   uint64_t evicted_keys = 0;
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
+
+  // CONFIG RESETSTAT: zeroes the event counters; used_bytes is state, not a counter, and stays.
+  void ResetCounters() {
+    expired_keys = 0;
+    evicted_keys = 0;
+    keyspace_hits = 0;
+    keyspace_misses = 0;
+  }
 };
 
 class Db {

@@ -6,7 +6,6 @@
 #include <optional>
 #include <string_view>
 
-
 namespace shoal::resp {
 
 namespace {
@@ -173,42 +172,99 @@ ParseStatus RequestParser::Complete(std::string_view data) {
   return ParseStatus::kComplete;
 }
 
+RequestParser::LineRead RequestParser::ReadNumberLine(std::string_view data, size_t line_start,
+                                                      char prefix) {
+  LineRead r;
+  if (line_start >= data.size()) return r;  // kIncomplete
+  // Fast path, the usual "$<digits>\r" in one buffer: at most 18 digits without a leading
+  // zero, so no overflow. Anything else takes the general path, which gives the same results.
+  if (data[line_start] == prefix) {
+    const size_t max_end = std::min(data.size(), line_start + 19);
+    size_t j = line_start + 1;
+    uint64_t v = 0;
+    while (j < max_end && static_cast<unsigned>(data[j] - '0') <= 9) {
+      v = v * 10 + static_cast<unsigned>(data[j] - '0');
+      j++;
+    }
+    const size_t digits = j - line_start - 1;
+    if (digits > 0 && (data[line_start + 1] != '0' || digits == 1) && j < data.size() &&
+        data[j] == '\r' && data.size() - j >= 2 && j - line_start <= limits_.max_inline_len) {
+      r.status = LineStatus::kOk;
+      r.value = static_cast<int64_t>(v);
+      r.next = j + 2;
+      return r;
+    }
+  }
+  size_t cr = FindLineEnd(data, line_start, '\r', limits_.max_inline_len);
+  if (cr == kTooLong) {
+    r.status = LineStatus::kTooLong;
+  } else if (cr == kNotFound || data.size() - cr < 2) {
+    // As Redis, the byte after '\r' is not checked, but it must have arrived.
+    r.status = LineStatus::kIncomplete;
+  } else if (data[line_start] != prefix) {
+    r.status = LineStatus::kBadPrefix;
+  } else if (std::optional<int64_t> v =
+                 ParseLength(data.substr(line_start + 1, cr - line_start - 1))) {
+    r.status = LineStatus::kOk;
+    r.value = *v;
+    r.next = cr + 2;
+  } else {
+    r.status = LineStatus::kBadNumber;
+  }
+  return r;
+}
+
 ParseStatus RequestParser::ParseMultibulk(std::string_view data) {
   if (state_ == State::kCount) {
-    size_t cr = FindLineEnd(data, 0, '\r', limits_.max_inline_len);
-    if (cr == kTooLong) return Fail("Protocol error: too big mbulk count string");
-    // As Redis, the byte after '\r' is not checked, but it must have arrived.
-    if (cr == kNotFound || data.size() - cr < 2) return ParseStatus::kIncomplete;
-    std::optional<int64_t> n = ParseLength(data.substr(1, cr - 1));
-    if (!n || *n > limits_.max_multibulk_len) {
-      return Fail("Protocol error: invalid multibulk length");
+    LineRead line = ReadNumberLine(data, 0, '*');
+    switch (line.status) {
+      case LineStatus::kOk:
+        break;
+      case LineStatus::kIncomplete:
+        return ParseStatus::kIncomplete;
+      case LineStatus::kTooLong:
+        return Fail("Protocol error: too big mbulk count string");
+      case LineStatus::kBadPrefix:  // cannot happen: the request starts with '*'
+      case LineStatus::kBadNumber:
+        return Fail("Protocol error: invalid multibulk length");
     }
-    if (*n > kUnauthMaxMultibulk && limits_.auth_required) {
+    const int64_t n = line.value;
+    if (n > limits_.max_multibulk_len) return Fail("Protocol error: invalid multibulk length");
+    if (n > kUnauthMaxMultibulk && limits_.auth_required) {
       return Fail("Protocol error: unauthenticated multibulk length");
     }
-    pos_ = cr + 2;
+    pos_ = line.next;
     refs_.clear();
-    if (*n <= 0) return Complete(data);
-    remaining_ = *n;
+    if (n <= 0) return Complete(data);
+    remaining_ = n;
     refs_.reserve(static_cast<size_t>(std::min(remaining_, kInitialArgsReserve)));
     state_ = State::kBulkLen;
   }
 
   while (remaining_ > 0) {
     if (state_ == State::kBulkLen) {
-      size_t cr = FindLineEnd(data, pos_, '\r', limits_.max_inline_len);
-      if (cr == kTooLong) return Fail("Protocol error: too big bulk count string");
-      if (cr == kNotFound || data.size() - cr < 2) return ParseStatus::kIncomplete;
-      if (data[pos_] != '$') return FailExpectedDollar(data[pos_]);
-      std::optional<int64_t> len = ParseLength(data.substr(pos_ + 1, cr - pos_ - 1));
-      if (!len || *len < 0 || static_cast<uint64_t>(*len) > limits_.max_bulk_len) {
+      LineRead line = ReadNumberLine(data, pos_, '$');
+      switch (line.status) {
+        case LineStatus::kOk:
+          break;
+        case LineStatus::kIncomplete:
+          return ParseStatus::kIncomplete;
+        case LineStatus::kTooLong:
+          return Fail("Protocol error: too big bulk count string");
+        case LineStatus::kBadPrefix:
+          return FailExpectedDollar(data[pos_]);
+        case LineStatus::kBadNumber:
+          return Fail("Protocol error: invalid bulk length");
+      }
+      const int64_t len = line.value;
+      if (len < 0 || static_cast<uint64_t>(len) > limits_.max_bulk_len) {
         return Fail("Protocol error: invalid bulk length");
       }
-      if (*len > kUnauthMaxBulk && limits_.auth_required) {
+      if (len > kUnauthMaxBulk && limits_.auth_required) {
         return Fail("Protocol error: unauthenticated bulk length");
       }
-      bulk_len_ = static_cast<size_t>(*len);
-      pos_ = cr + 2;
+      bulk_len_ = static_cast<size_t>(len);
+      pos_ = line.next;
       state_ = State::kBulkData;
     }
     // kBulkData. As Redis, the two bytes after the bulk are skipped, not checked.

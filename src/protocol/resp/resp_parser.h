@@ -95,6 +95,16 @@ class RequestParser {
     size_t len;
   };
 
+  enum class LineStatus : uint8_t { kOk, kIncomplete, kTooLong, kBadPrefix, kBadNumber };
+  struct LineRead {
+    LineStatus status = LineStatus::kIncomplete;
+    int64_t value = 0;  // kOk: the number
+    size_t next = 0;    // kOk: the offset after the line
+  };
+
+  // Reads a "<prefix><integer>\r<any byte>" line (a count or a bulk length) at `line_start`,
+  // with Redis's checks in Redis's order.
+  LineRead ReadNumberLine(std::string_view data, size_t line_start, char prefix);
   ParseStatus ParseInline(std::string_view data);
   ParseStatus ParseMultibulk(std::string_view data);
   // Splits an inline line as sdssplitargs does; false on unbalanced quotes.

@@ -364,6 +364,17 @@ TEST(RequestParser, TooBigCountAndLengthLines) {
   ExpectError("*1\r\n$1234567890", {}, "Protocol error: too big bulk count string", small);
   ExpectError("*1\r\nabcdefghijklmnop", {}, "Protocol error: too big bulk count string", small);
 
+  // The limit counts the bytes before the '\r', with or without the fast path for numbers.
+  ParserLimits tiny;
+  tiny.max_inline_len = 3;
+  ExpectParse("*12\r\n", {}, 5, tiny);
+  ExpectError("*123\r\n", {}, "Protocol error: too big mbulk count string", tiny);
+  ExpectParse("*1\r\n$12\r\n", {}, 9, tiny);
+  ExpectError("*1\r\n$123\r\n", {}, "Protocol error: too big bulk count string", tiny);
+  // 18 digits (the fast path's most) and 19.
+  ExpectError("*1\r\n$123456789012345678\r\n", {}, "Protocol error: invalid bulk length");
+  ExpectError("*1234567890123456789\r\n", {}, "Protocol error: invalid multibulk length");
+
   // The default 64 KB.
   ExpectParse("*" + std::string(64 * 1024 - 1, '1'), {}, 64 * 1024, {}, Splits::kSample);
   ExpectError("*" + std::string(64 * 1024, '1'), {}, "Protocol error: too big mbulk count string",

@@ -1,0 +1,102 @@
+#include "engine/db.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "base/clock.h"
+
+namespace shoal {
+namespace {
+
+class DbTest : public ::testing::Test {
+ protected:
+  EngineOptions options_;
+  ShardStats stats_;
+  ManualClock clock_{1'000'000'000};
+  std::mt19937_64 rng_{42};
+};
+
+TEST_F(DbTest, LazyExpiryOnAccess) {
+  Db db(&stats_, &options_);
+  int64_t now = clock_.NowMs();
+  db.Insert(Entry::Create("k", "v"), now, now + 100);
+  EXPECT_NE(db.FindForRead("k", now + 99), nullptr);
+  EXPECT_EQ(db.FindForRead("k", now + 100), nullptr);
+  EXPECT_EQ(stats_.expired_keys, 1u);
+  EXPECT_EQ(db.size(), 0u);
+  EXPECT_EQ(db.volatile_size(), 0u);
+}
+
+TEST_F(DbTest, ActiveExpiryRemovesUntouchedKeys) {
+  Db db(&stats_, &options_);
+  int64_t now = clock_.NowMs();
+  for (int i = 0; i < 1000; i++) {
+    db.Insert(Entry::Create("k" + std::to_string(i), "v"), now, now + (i < 900 ? 10 : 100000));
+  }
+  // Deadline far away in monotonic time: the cycle stops on its own when few keys expire.
+  for (int round = 0; round < 100 && db.size() > 100; round++) {
+    db.ActiveExpire(now + 20, clock_.MonotonicUs() + 1'000'000'000, clock_, rng_);
+  }
+  EXPECT_EQ(db.size(), 100u);
+  EXPECT_EQ(stats_.expired_keys, 900u);
+}
+
+TEST_F(DbTest, MemoryAccountingReturnsToBaseline) {
+  int64_t baseline = stats_.used_bytes;
+  {
+    Db db(&stats_, &options_);
+    int64_t empty = stats_.used_bytes;
+    int64_t now = clock_.NowMs();
+    for (int i = 0; i < 10000; i++) {
+      Entry* e = db.Insert(Entry::Create("key" + std::to_string(i), std::string(100, 'x')), now);
+      if (i % 2) db.SetExpire(e, now + 1000);
+    }
+    EXPECT_GT(stats_.used_bytes, empty + 10000 * 100);
+    Entry* e = db.FindForWrite("key1", now);
+    size_t old = e->AllocatedBytes();
+    db.Updated(e, Entry::SetValue(e, std::string(5000, 'y')), old);
+    for (int i = 0; i < 10000; i += 3) {
+      Entry* d = db.Peek("key" + std::to_string(i), now);
+      if (d) db.Delete(d);
+    }
+    db.Clear();
+    EXPECT_EQ(stats_.used_bytes, empty);
+  }
+  EXPECT_EQ(stats_.used_bytes, baseline);
+}
+
+TEST_F(DbTest, PersistAndDetachKeepVolatileIndexConsistent) {
+  Db db(&stats_, &options_);
+  int64_t now = clock_.NowMs();
+  for (int i = 0; i < 100; i++) {
+    db.Insert(Entry::Create("k" + std::to_string(i), "v"), now, now + 1000 + i);
+  }
+  for (int i = 0; i < 100; i += 2) db.Persist(db.Peek("k" + std::to_string(i), now));
+  int64_t at = 0;
+  Entry* e = db.Detach("k1", &at);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(at, now + 1001);
+  db.Insert(e, now, at);
+  EXPECT_EQ(db.volatile_size(), 50u);
+  // Every key with a deadline is still found by expiry: expire them all.
+  for (int round = 0; round < 200 && db.size() > 50; round++) {
+    db.ActiveExpire(now + 5000, clock_.MonotonicUs() + 1'000'000'000, clock_, rng_);
+  }
+  EXPECT_EQ(db.size(), 50u);
+  EXPECT_EQ(db.volatile_size(), 0u);
+}
+
+TEST_F(DbTest, EvictionSamplesOnlyVolatileWhenAsked) {
+  Db db(&stats_, &options_);
+  int64_t now = clock_.NowMs();
+  for (int i = 0; i < 50; i++) db.Insert(Entry::Create("p" + std::to_string(i), "v"), now);
+  db.Insert(Entry::Create("vol", "v"), now, now + 10000);
+  Entry* out[8];
+  size_t n = db.Sample(rng_, /*volatile_only=*/true, out, 8);
+  ASSERT_GE(n, 1u);
+  for (size_t i = 0; i < n; i++) EXPECT_EQ(out[i]->key(), "vol");
+}
+
+}  // namespace
+}  // namespace shoal
