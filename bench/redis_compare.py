@@ -741,6 +741,7 @@ def machine_info(args):
     return [
         ("date", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")),
         ("nproc", first_line(["nproc"])),
+        ("loadavg", " ".join(f"{x:.2f}" for x in os.getloadavg()) + " (at start)"),
         ("cpu", cpu),
         ("kernel", f"{platform.system()} {platform.release()} {platform.machine()}"),
         ("redis-server", first_line([args.redis_server, "--version"])),

@@ -1,6 +1,7 @@
 // CommandTable: every command Shoal knows, as data. Families contribute their entries
-// (string_family.cc, keys_family.cc, server_family.cc, connection_family.cc); COMMAND, the
-// dispatcher's arity checks and key extraction all read this one table.
+// (string_family.cc, keys_family.cc, server_family.cc, connection_family.cc,
+// introspection_family.cc); COMMAND, the dispatcher's arity checks and key extraction all
+// read this one table.
 // Built once at start-up; read-only afterwards, so any thread may read it.
 #pragma once
 
@@ -40,5 +41,6 @@ std::span<const CommandSpec> StringFamily();
 std::span<const CommandSpec> KeysFamily();
 std::span<const CommandSpec> ServerFamily();
 std::span<const CommandSpec> ConnectionFamily();
+std::span<const CommandSpec> IntrospectionFamily();
 
 }  // namespace shoal

@@ -15,6 +15,10 @@ Mailbox::Mailbox(boost::asio::io_context& owner, size_t capacity) : owner_(owner
   mask_ = size - 1;
 }
 
+Mailbox::~Mailbox() {
+  while (Task* task = Dequeue()) delete task;
+}
+
 bool Mailbox::Enqueue(Task* task) {
   size_t pos = enqueue_pos_.load(std::memory_order_relaxed);
   for (;;) {

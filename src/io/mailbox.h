@@ -19,6 +19,8 @@ namespace shoal {
 class Mailbox {
  public:
   Mailbox(boost::asio::io_context& owner, size_t capacity);
+  // Tasks still queued are destroyed without running.
+  ~Mailbox();
   Mailbox(const Mailbox&) = delete;
   Mailbox& operator=(const Mailbox&) = delete;
 

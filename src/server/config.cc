@@ -1,11 +1,13 @@
 #include "server/config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "base/logging.h"
 #include "base/strings.h"
+#include "commands/dispatcher.h"
 
 namespace shoal {
 
@@ -68,27 +70,41 @@ Status One(std::span<const std::string> v) {
   return v.size() == 1 ? Status::Ok() : Status::Error("wrong number of arguments");
 }
 
-std::function<Status(std::span<const std::string>)> IntSetter(std::atomic<int>* target, int lo,
-                                                              int hi) {
-  return [target, lo, hi](std::span<const std::string> v) {
+constexpr int64_t kIntMax = 2147483647;             // INT_MAX, as Redis's int configs
+constexpr int64_t kLongMax = 9223372036854775807LL;  // LONG_MAX, as Redis's long configs
+
+// An integer parameter in [lo, hi], with Redis's error texts. `clamp_lo`/`clamp_hi` (when
+// set) bound the stored value the way Redis's updateHZ clamps hz.
+template <typename T>
+std::function<Status(std::span<const std::string>)> IntSetter(std::atomic<T>* target, int64_t lo,
+                                                              int64_t hi, int64_t clamp_lo = 0,
+                                                              int64_t clamp_hi = 0) {
+  return [target, lo, hi, clamp_lo, clamp_hi](std::span<const std::string> v) {
     if (Status s = One(v); !s.ok()) return s;
     std::optional<int64_t> n = ParseInt64(v[0]);
-    if (!n || *n < lo || *n > hi) {
+    if (!n) return Status::Error("argument couldn't be parsed into an integer");
+    if (*n < lo || *n > hi) {
       return Status::Error("argument must be between " + std::to_string(lo) + " and " +
                            std::to_string(hi) + " inclusive");
     }
-    target->store(static_cast<int>(*n), std::memory_order_relaxed);
+    int64_t value = *n;
+    if (clamp_lo < clamp_hi) value = std::clamp(value, clamp_lo, clamp_hi);
+    target->store(static_cast<T>(value), std::memory_order_relaxed);
     return Status::Ok();
   };
 }
 
 std::function<Status(std::span<const std::string>)> MemorySetter(std::atomic<uint64_t>* target,
-                                                                 uint64_t min) {
-  return [target, min](std::span<const std::string> v) {
+                                                                 uint64_t min,
+                                                                 uint64_t max = UINT64_MAX) {
+  return [target, min, max](std::span<const std::string> v) {
     if (Status s = One(v); !s.ok()) return s;
     Result<uint64_t> n = ParseMemory(v[0]);
     if (!n.ok()) return n.status();
-    if (*n < min) return Status::Error("argument must be at least " + std::to_string(min));
+    if (*n < min || *n > max) {
+      return Status::Error("argument must be between " + std::to_string(min) + " and " +
+                           std::to_string(max) + " inclusive");
+    }
     target->store(*n, std::memory_order_relaxed);
     return Status::Ok();
   };
@@ -120,7 +136,10 @@ ConfigRegistry::ConfigRegistry(ServerConfig* config) : config_(config) {
       [c](std::span<const std::string> v) {
         if (Status s = One(v); !s.ok()) return s;
         std::optional<int64_t> n = ParseInt64(v[0]);
-        if (!n || *n < 0 || *n > 65535) return Status::Error("argument must be between 0 and 65535 inclusive");
+        if (!n) return Status::Error("argument couldn't be parsed into an integer");
+        if (*n < 0 || *n > 65535) {
+          return Status::Error("argument must be between 0 and 65535 inclusive");
+        }
         c->port = static_cast<int>(*n);
         return Status::Ok();
       });
@@ -147,29 +166,39 @@ ConfigRegistry::ConfigRegistry(ServerConfig* config) : config_(config) {
       [e](std::span<const std::string> v) {
         if (Status s = One(v); !s.ok()) return s;
         EvictionPolicy p;
-        if (!ParseEvictionPolicy(v[0], &p)) return Status::Error("argument(s) must be one of the following: volatile-lru, allkeys-lru, volatile-lfu, allkeys-lfu, volatile-random, allkeys-random, volatile-ttl, noeviction");
+        if (!ParseEvictionPolicy(v[0], &p)) {
+          return Status::Error(
+              "argument(s) must be one of the following: volatile-lru, volatile-lfu, "
+              "volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, "
+              "noeviction");
+        }
         e->maxmemory_policy.store(p);
         return Status::Ok();
       });
   Add("maxmemory-samples", true, [e] { return std::to_string(e->maxmemory_samples.load()); },
-      IntSetter(&e->maxmemory_samples, 1, 64));
+      IntSetter(&e->maxmemory_samples, 1, kIntMax));  // eviction samples at most 64
   Add("lfu-log-factor", true, [e] { return std::to_string(e->lfu_log_factor.load()); },
-      IntSetter(&e->lfu_log_factor, 0, 1000000));
+      IntSetter(&e->lfu_log_factor, 0, kIntMax));
   Add("lfu-decay-time", true, [e] { return std::to_string(e->lfu_decay_time.load()); },
-      IntSetter(&e->lfu_decay_time, 0, 1000000));
-  Add("hz", true, [e] { return std::to_string(e->hz.load()); }, IntSetter(&e->hz, 1, 500));
+      IntSetter(&e->lfu_decay_time, 0, kIntMax));
+  // As Redis: any value in [0, INT_MAX] is accepted and clamped to [1, 500].
+  Add("hz", true, [e] { return std::to_string(e->hz.load()); },
+      IntSetter(&e->hz, 0, kIntMax, 1, 500));
   Add("active-expire-effort", true, [e] { return std::to_string(e->active_expire_effort.load()); },
       IntSetter(&e->active_expire_effort, 1, 10));
   Add("proto-max-bulk-len", true, [c] { return std::to_string(c->limits.proto_max_bulk_len.load()); },
-      MemorySetter(&c->limits.proto_max_bulk_len, 1024 * 1024));
+      MemorySetter(&c->limits.proto_max_bulk_len, 1024 * 1024, kLongMax));
   Add("client-query-buffer-limit", true,
       [c] { return std::to_string(c->limits.client_query_buffer_limit.load()); },
-      MemorySetter(&c->limits.client_query_buffer_limit, 1024 * 1024));
+      MemorySetter(&c->limits.client_query_buffer_limit, 1024 * 1024, kLongMax));
   Add("maxclients", true, [c] { return std::to_string(c->limits.maxclients.load()); },
       [c](std::span<const std::string> v) {
         if (Status s = One(v); !s.ok()) return s;
         std::optional<int64_t> n = ParseInt64(v[0]);
-        if (!n || *n < 1) return Status::Error("argument must be between 1 and 4294967295 inclusive");
+        if (!n) return Status::Error("argument couldn't be parsed into an integer");
+        if (*n < 1 || *n > 4294967295LL) {
+          return Status::Error("argument must be between 1 and 4294967295 inclusive");
+        }
         c->limits.maxclients.store(static_cast<uint64_t>(*n));
         return Status::Ok();
       });
@@ -179,7 +208,9 @@ ConfigRegistry::ConfigRegistry(ServerConfig* config) : config_(config) {
         std::string level = ToLower(v[0]);
         if (level != "debug" && level != "verbose" && level != "notice" && level != "warning" &&
             level != "nothing") {
-          return Status::Error("argument(s) must be one of the following: debug, verbose, notice, warning, nothing");
+          // Redis 7.0's text; "nothing" (7.2) is accepted as well.
+          return Status::Error(
+              "argument(s) must be one of the following: debug, verbose, notice, warning");
         }
         c->loglevel = level;
         if (spdlog::default_logger()) (void)SetLogLevel(level);
@@ -191,6 +222,12 @@ ConfigRegistry::ConfigRegistry(ServerConfig* config) : config_(config) {
         c->logfile = v[0];
         return Status::Ok();
       });
+  SlowLogOptions* slowlog = &SlowLogSettings();
+  Add("slowlog-log-slower-than", true,
+      [slowlog] { return std::to_string(slowlog->log_slower_than_us.load()); },
+      IntSetter(&slowlog->log_slower_than_us, -1, kLongMax));
+  Add("slowlog-max-len", true, [slowlog] { return std::to_string(slowlog->max_len.load()); },
+      IntSetter(&slowlog->max_len, 0, kLongMax));
   Add("requirepass", true, [c] { return c->requirepass; },
       [c](std::span<const std::string> v) {
         if (Status s = One(v); !s.ok()) return s;

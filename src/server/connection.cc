@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/logging.h"
+#include "base/strings.h"
 #include "protocol/resp/resp_parser.h"
 #include "protocol/resp/resp_writer.h"
 #include "server/server.h"
@@ -139,6 +140,7 @@ boost::asio::awaitable<void> ServeConnection(Server& server, tcp::socket socket,
         size_t mark = writer.buffer().size();
         CommandContext ctx{args, &writer, &client, &shards, &server, nullptr};
         if (!dispatcher.TryInline(ctx)) co_await dispatcher.Dispatch(ctx);
+        client.last_command = ToLower(args[0].substr(0, 64));  // CLIENT LIST cmd=
         writer.set_protocol_version(client.resp);
         // CLIENT REPLY OFF|SKIP: the reply was produced but is not sent.
         using Mode = ClientState::ReplyMode;
