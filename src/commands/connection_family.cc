@@ -127,6 +127,7 @@ boost::asio::awaitable<void> Hello(CommandContext& ctx) {
     ctx.client->name = *setname;
   }
   ctx.client->resp = proto;
+  ctx.out->set_protocol_version(proto);
   ctx.out->MapHeader(7);
   ctx.out->Bulk("server");
   ctx.out->Bulk("redis");

@@ -42,6 +42,8 @@ class ReplySink {
 
   // 2 or 3 (RESP); front ends without versions report 2.
   virtual int protocol_version() const = 0;
+  // HELLO switches the protocol before writing its own reply; others ignore the call.
+  virtual void set_protocol_version(int version) = 0;
 
   // Convenience: the very common "+OK".
   void Ok() { SimpleString("OK"); }

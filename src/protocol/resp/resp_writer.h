@@ -28,7 +28,7 @@ class RespWriter final : public ReplySink {
   RespWriter& operator=(const RespWriter&) = delete;
 
   // 2 or 3 (HELLO). Any other value is treated as 2.
-  void set_protocol_version(int version) { resp3_ = version == 3; }
+  void set_protocol_version(int version) override { resp3_ = version == 3; }
   int protocol_version() const override { return resp3_ ? 3 : 2; }
 
   // The encoded output not yet sent.
