@@ -67,7 +67,8 @@ struct ClientState {
   bool killed = false;             // set by CLIENT KILL from another client
 };
 
-class ServerApi;  // server services a command may use (server/server_api.h)
+class ServerApi;   // server services a command may use (server/server_api.h)
+class Dispatcher;  // the dispatcher running the command (commands/dispatcher.h)
 
 struct CommandSpec;
 
@@ -79,6 +80,7 @@ struct CommandContext {
   ShardSet* shards;
   ServerApi* server;
   const CommandSpec* spec;
+  Dispatcher* dispatcher = nullptr;
 };
 
 // Everything a shard handler gets; runs on `shard`'s thread.

@@ -1,63 +1,13 @@
 #include "commands/dispatcher.h"
 
-#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <chrono>
-#include <mutex>
-#include <utility>
 
 #include "base/hash.h"
 #include "base/strings.h"
 
 namespace shoal {
-
-namespace {
-
-// Dispatchers by the ShardSet they serve (see Dispatcher::Of). Touched at construction and
-// destruction and by SLOWLOG, never on the per-command path.
-std::mutex& RegistryMutex() {
-  static std::mutex mu;
-  return mu;
-}
-std::vector<std::pair<const ShardSet*, Dispatcher*>>& Registry() {
-  static std::vector<std::pair<const ShardSet*, Dispatcher*>> registry;
-  return registry;
-}
-
-// As Redis's slowlog.c.
-constexpr size_t kSlowLogMaxArgs = 32;
-constexpr size_t kSlowLogMaxArgLen = 128;
-
-// Which arguments the slow log must not show (Redis redacts the same ones): passwords of
-// AUTH and HELLO ... AUTH, and the values of sensitive parameters in CONFIG SET.
-std::vector<bool> RedactedArgs(std::string_view name, CmdArgs args) {
-  std::vector<bool> redact(args.size(), false);
-  if (name == "auth") {
-    for (size_t i = 1; i < args.size(); i++) redact[i] = true;
-  } else if (name == "hello") {
-    for (size_t i = 2; i + 2 < args.size(); i++) {
-      if (EqualsIgnoreCase(args[i], "auth")) {
-        redact[i + 1] = redact[i + 2] = true;
-        i += 2;
-      }
-    }
-  } else if (name == "config" && args.size() > 1 && EqualsIgnoreCase(args[1], "set")) {
-    for (size_t i = 2; i + 1 < args.size(); i += 2) {
-      if (EqualsIgnoreCase(args[i], "requirepass") || EqualsIgnoreCase(args[i], "masterauth")) {
-        redact[i + 1] = true;
-      }
-    }
-  }
-  return redact;
-}
-
-}  // namespace
-
-SlowLogOptions& SlowLogSettings() {
-  static SlowLogOptions options;
-  return options;
-}
 
 std::string UnknownCommandError(CmdArgs args) {
   std::string msg = "ERR unknown command '";
@@ -75,75 +25,22 @@ std::string WrongArityError(std::string_view name) {
   return "ERR wrong number of arguments for '" + ToLower(name) + "' command";
 }
 
-Dispatcher::Dispatcher(ShardSet* shards, ServerApi* server)
-    : shards_(shards), server_(server), counters_(new ShardCounters[shards->size()]) {
-  std::lock_guard<std::mutex> lock(RegistryMutex());
-  Registry().emplace_back(shards_, this);
-}
+Dispatcher::Dispatcher(ShardSet* shards, ServerApi* server, const SlowLogOptions* slowlog_options)
+    : shards_(shards),
+      server_(server),
+      counters_(new ShardCounters[shards->size()]),
+      slowlog_(slowlog_options, shards->size()) {}
 
-Dispatcher::~Dispatcher() {
-  std::lock_guard<std::mutex> lock(RegistryMutex());
-  auto& registry = Registry();
-  for (size_t i = 0; i < registry.size(); i++) {
-    if (registry[i].second == this) {
-      registry.erase(registry.begin() + static_cast<long>(i));
-      break;
-    }
-  }
-}
+Dispatcher::~Dispatcher() = default;
 
-Dispatcher* Dispatcher::Of(const ShardSet* shards) {
-  std::lock_guard<std::mutex> lock(RegistryMutex());
-  for (const auto& [set, dispatcher] : Registry()) {
-    if (set == shards) return dispatcher;
-  }
-  return nullptr;
-}
-
-int64_t Dispatcher::SlowLogStart() {
-  if (SlowLogSettings().log_slower_than_us.load(std::memory_order_relaxed) < 0) return -1;
+int64_t Dispatcher::SlowLogStart() const {
+  if (!slowlog_.enabled()) return -1;
   return SystemClock::Instance().MonotonicUs();
 }
 
 void Dispatcher::SlowLogFinish(const CommandContext& ctx, int64_t start_us) {
   if (start_us < 0) return;
-  int64_t duration = SystemClock::Instance().MonotonicUs() - start_us;
-  const SlowLogOptions& options = SlowLogSettings();
-  int64_t threshold = options.log_slower_than_us.load(std::memory_order_relaxed);
-  if (threshold < 0 || duration < threshold) return;
-  if (ctx.spec == nullptr || (ctx.spec->flags & kCmdSkipSlowlog)) return;
-  int shard = ShardSet::CurrentShard();
-  if (shard < 0) return;
-
-  SlowLogEntry entry;
-  entry.id = next_slowlog_id_.fetch_add(1, std::memory_order_relaxed);
-  entry.unix_time_s = SystemClock::Instance().NowMs() / 1000;
-  entry.duration_us = duration;
-  std::vector<bool> redact = RedactedArgs(ctx.spec->name, ctx.args);
-  size_t argc = std::min(ctx.args.size(), kSlowLogMaxArgs);
-  entry.args.reserve(argc);
-  for (size_t i = 0; i < argc; i++) {
-    std::string_view arg = ctx.args[i];
-    if (argc != ctx.args.size() && i == argc - 1) {
-      entry.args.push_back("... (" + std::to_string(ctx.args.size() - argc + 1) +
-                           " more arguments)");
-    } else if (redact[i]) {
-      entry.args.emplace_back("(redacted)");
-    } else if (arg.size() > kSlowLogMaxArgLen) {
-      entry.args.push_back(std::string(arg.substr(0, kSlowLogMaxArgLen)) + "... (" +
-                           std::to_string(arg.size() - kSlowLogMaxArgLen) + " more bytes)");
-    } else {
-      entry.args.emplace_back(arg);
-    }
-  }
-  entry.client_addr = ctx.client->addr;
-  entry.client_name = ctx.client->name;
-
-  std::deque<SlowLogEntry>& log = counters_[static_cast<size_t>(shard)].slowlog;
-  log.push_front(std::move(entry));
-  size_t max_len =
-      static_cast<size_t>(std::max<int64_t>(0, options.max_len.load(std::memory_order_relaxed)));
-  while (log.size() > max_len) log.pop_back();
+  slowlog_.Record(ctx, SystemClock::Instance().MonotonicUs() - start_us);
 }
 
 void Dispatcher::Count() {

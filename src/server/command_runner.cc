@@ -93,7 +93,8 @@ std::string CommandRunner::RunRaw(const std::vector<std::string>& args) {
     std::vector<std::string_view> views(args.begin(), args.end());
     resp::RespWriter writer;
     writer.set_protocol_version(client_.resp);
-    CommandContext ctx{views, &writer, &client_, &server_->shards(), server_, nullptr};
+    CommandContext ctx{
+        views, &writer, &client_, &server_->shards(), server_, nullptr, &server_->dispatcher()};
     if (!server_->dispatcher().TryInline(ctx)) co_await server_->dispatcher().Dispatch(ctx);
     done.set_value(writer.buffer());
   };

@@ -7,7 +7,6 @@
 
 #include "base/logging.h"
 #include "base/strings.h"
-#include "commands/dispatcher.h"
 
 namespace shoal {
 
@@ -222,7 +221,7 @@ ConfigRegistry::ConfigRegistry(ServerConfig* config) : config_(config) {
         c->logfile = v[0];
         return Status::Ok();
       });
-  SlowLogOptions* slowlog = &SlowLogSettings();
+  SlowLogOptions* slowlog = &c->slowlog;
   Add("slowlog-log-slower-than", true,
       [slowlog] { return std::to_string(slowlog->log_slower_than_us.load()); },
       IntSetter(&slowlog->log_slower_than_us, -1, kLongMax));

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "commands/slow_log.h"
 #include "engine/options.h"
 
 namespace shoal {
@@ -38,6 +39,7 @@ struct ServerConfig {
   std::string config_file;
   EngineOptions engine;
   ConnectionLimits limits;
+  SlowLogOptions slowlog;
 };
 
 // "100", "1k" (1000), "1kb" (1024), "5mb", "2gb" ... as Redis's memtoull.

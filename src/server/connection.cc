@@ -138,7 +138,7 @@ boost::asio::awaitable<void> ServeConnection(Server& server, tcp::socket socket,
       size_t consumed = parser.consumed();
       if (!args.empty()) {
         size_t mark = writer.buffer().size();
-        CommandContext ctx{args, &writer, &client, &shards, &server, nullptr};
+        CommandContext ctx{args, &writer, &client, &shards, &server, nullptr, &dispatcher};
         if (!dispatcher.TryInline(ctx)) co_await dispatcher.Dispatch(ctx);
         client.last_command = ToLower(args[0].substr(0, 64));  // CLIENT LIST cmd=
         writer.set_protocol_version(client.resp);

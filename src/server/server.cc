@@ -29,7 +29,7 @@ std::string RandomRunId() {
 Server::Server(ServerConfig* config, ConfigRegistry* registry)
     : config_(config), registry_(registry) {
   shards_ = std::make_unique<ShardSet>(&config_->engine, &SystemClock::Instance());
-  dispatcher_ = std::make_unique<Dispatcher>(shards_.get(), this);
+  dispatcher_ = std::make_unique<Dispatcher>(shards_.get(), this, &config_->slowlog);
   client_registries_.resize(shards_->size());
   facts_.version = kRedisCompatVersion;
   facts_.shoal_version = kShoalVersion;
