@@ -6,6 +6,7 @@
 #include "base/strings.h"
 #include "commands/command_table.h"
 #include "commands/server_api.h"
+#include "commands/value_helpers.h"
 
 namespace shoal {
 namespace {
@@ -45,21 +46,23 @@ boost::asio::awaitable<void> Reset(CommandContext& ctx) {
 }
 
 boost::asio::awaitable<void> Select(CommandContext& ctx) {
-  std::optional<int64_t> v = ParseInt64(ctx.args[1]);
-  if (!v) {
-    ctx.out->Error(errors::kNotInteger);
-  } else if (*v < 0 || *v >= ctx.shards->options().num_databases) {
+  std::optional<int> v = ParseIntArg(ctx.args[1], *ctx.out);
+  if (!v) co_return;
+  if (*v < 0 || *v >= ctx.shards->options().num_databases) {
     ctx.out->Error(errors::kDbIndex);
   } else {
-    ctx.client->db = static_cast<int>(*v);
+    ctx.client->db = *v;
     ctx.out->Ok();
   }
   co_return;
 }
 
 // Checks credentials the way AUTH and HELLO AUTH do; writes the error when they fail.
-bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view password) {
-  if (!ctx.server->auth_required() && user == "default") {
+bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view password,
+                  bool password_only) {
+  // The default user has no password until requirepass sets one: "AUTH <user> <pass>" then
+  // succeeds for it, while the old one-argument form is refused as in Redis.
+  if (!ctx.server->auth_required() && password_only) {
     ctx.out->Error(
         "ERR AUTH <password> called without any password configured for the default user. "
         "Are you sure your configuration is correct?");
@@ -79,7 +82,7 @@ boost::asio::awaitable<void> Auth(CommandContext& ctx) {
     co_return;
   }
   std::string_view user = ctx.args.size() == 3 ? ctx.args[1] : "default";
-  if (Authenticate(ctx, user, ctx.args.back())) ctx.out->Ok();
+  if (Authenticate(ctx, user, ctx.args.back(), ctx.args.size() == 2)) ctx.out->Ok();
 }
 
 // HELLO [protover [AUTH username password] [SETNAME clientname]]
@@ -103,7 +106,7 @@ boost::asio::awaitable<void> Hello(CommandContext& ctx) {
   for (; i < ctx.args.size(); i++) {
     size_t more = ctx.args.size() - i - 1;
     if (EqualsIgnoreCase(ctx.args[i], "auth") && more >= 2) {
-      if (!Authenticate(ctx, ctx.args[i + 1], ctx.args[i + 2])) co_return;
+      if (!Authenticate(ctx, ctx.args[i + 1], ctx.args[i + 2], false)) co_return;
       i += 2;
     } else if (EqualsIgnoreCase(ctx.args[i], "setname") && more >= 1) {
       setname = std::string(ctx.args[++i]);
@@ -115,8 +118,8 @@ boost::asio::awaitable<void> Hello(CommandContext& ctx) {
   if (ctx.server->auth_required() && !ctx.client->authenticated) {
     ctx.out->Error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-        "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
-        "select the RESP protocol version at the same time");
+        "HELLO AUTH <user> <pass> option can be used to authenticate the client and select the "
+        "RESP protocol version at the same time");
     co_return;
   }
   if (setname) {

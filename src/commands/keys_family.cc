@@ -3,6 +3,9 @@
 // (KEYS, SCAN, DBSIZE, RANDOMKEY) visit shards one after another and are not atomic across
 // shards (documented in docs/multi-key-atomicity.md).
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
@@ -130,7 +133,7 @@ void TtlGeneric(ShardCall& c, bool millis, bool absolute) {
   if (e == nullptr) return c.out.Integer(-2);
   if (!e->has_expiry_block()) return c.out.Integer(-1);
   int64_t at = e->expire_at_ms();
-  if (absolute) return c.out.Integer(millis ? at : at / 1000);
+  if (absolute) return c.out.Integer(millis ? at : (at + 500) / 1000);
   int64_t ttl = std::max<int64_t>(0, at - c.now_ms);
   c.out.Integer(millis ? ttl : (ttl + 500) / 1000);
 }
@@ -273,9 +276,10 @@ boost::asio::awaitable<void> Copy(CommandContext& ctx) {
 
 // MOVE key db: same key, so the same shard; a single-shard handler.
 void Move(ShardCall& c) {
-  std::optional<int64_t> v = ParseInt64(c.args[2]);
-  if (!v || *v < 0 || *v >= c.shard.num_dbs()) return c.out.Error(errors::kDbIndex);
-  int target = static_cast<int>(*v);
+  std::optional<int> v = ParseIntArg(c.args[2], c.out);
+  if (!v) return;
+  if (*v < 0 || *v >= c.shard.num_dbs()) return c.out.Error(errors::kDbIndex);
+  int target = *v;
   if (target == c.client.db) {
     return c.out.Error("ERR source and destination objects are the same");
   }
@@ -307,29 +311,28 @@ boost::asio::awaitable<void> Keys(CommandContext& ctx) {
   for (const std::string& k : found) ctx.out->Bulk(k);
 }
 
+// A cursor as Redis reads it (strtoul): "" is 0 and "-1" wraps around; leading spaces,
+// trailing garbage and values past 2^64 are invalid.
+std::optional<uint64_t> ParseScanCursor(std::string_view text) {
+  std::string s(text);
+  if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  uint64_t v = std::strtoull(s.c_str(), &end, 10);
+  if (*end != '\0' || errno == ERANGE) return std::nullopt;
+  return v;
+}
+
 // The SCAN cursor is (dict cursor * shards + shard): a shard's keys are scanned with Redis's
 // reverse-binary cursor (every key present for the whole scan is returned at least once),
 // then the next shard's. Cursor 0 starts and ends the iteration.
 boost::asio::awaitable<void> Scan(CommandContext& ctx) {
-  std::optional<int64_t> parsed;
-  {
-    std::string_view c = ctx.args[1];
-    uint64_t v = 0;
-    bool ok = !c.empty() && c.size() <= 20;
-    for (char ch : c) {
-      if (ch < '0' || ch > '9' || v > (UINT64_MAX - static_cast<uint64_t>(ch - '0')) / 10) {
-        ok = false;
-        break;
-      }
-      v = v * 10 + static_cast<uint64_t>(ch - '0');
-    }
-    if (!ok) {
-      ctx.out->Error("ERR invalid cursor");
-      co_return;
-    }
-    parsed = static_cast<int64_t>(v);
+  std::optional<uint64_t> parsed = ParseScanCursor(ctx.args[1]);
+  if (!parsed) {
+    ctx.out->Error("ERR invalid cursor");
+    co_return;
   }
-  uint64_t cursor = static_cast<uint64_t>(*parsed);
+  uint64_t cursor = *parsed;
   std::string_view pattern;
   bool use_pattern = false;
   std::string_view type;
@@ -366,7 +369,8 @@ boost::asio::awaitable<void> Scan(CommandContext& ctx) {
     auto body = [&](Shard& s) {
       Db& db = s.db(ctx.client->db);
       int64_t now = s.NowMs();
-      int64_t budget = count * 10;  // bucket visits, as Redis's maxiterations
+      // Bucket visits, as Redis's maxiterations (count * 10), without overflowing.
+      int64_t budget = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
       do {
         dict_cursor = db.Scan(dict_cursor, [&](Entry* e) {
           if (IsExpired(e, now)) return;
@@ -423,7 +427,7 @@ constexpr std::string_view kLfuNotSelected =
     "that when switching between policies at runtime LRU and LFU data will take some time to "
     "adjust.";
 constexpr std::string_view kLruNotSelected =
-    "ERR An LRU maxmemory policy is selected, idle time not tracked. Please note that when "
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
     "switching between policies at runtime LRU and LFU data will take some time to adjust.";
 
 void ObjectHelp(ReplySink& out) {
@@ -442,7 +446,7 @@ void ObjectHelp(ReplySink& out) {
       "    Return the number of references of the value associated with the specified",
       "    <key>.",
       "HELP",
-      "    Print this help.",
+      "    Prints this help.",
   };
   out.ArrayHeader(std::size(kLines));
   for (std::string_view line : kLines) out.SimpleString(line);
@@ -457,8 +461,7 @@ boost::asio::awaitable<void> Object(CommandContext& ctx) {
   bool known = sub == "encoding" || sub == "freq" || sub == "idletime" || sub == "refcount";
   if (!known || ctx.args.size() != 3) {
     if (known || sub == "help") {
-      ctx.out->Error("ERR unknown subcommand or wrong number of arguments for '" +
-                     std::string(ctx.args[1]) + "'. Try OBJECT HELP.");
+      ctx.out->Error("ERR wrong number of arguments for 'object|" + sub + "' command");
     } else {
       ctx.out->Error("ERR unknown subcommand '" + std::string(ctx.args[1]) +
                      "'. Try OBJECT HELP.");
@@ -532,7 +535,11 @@ void Restore(ShardCall& c) {
     return c.out.Ok();
   }
   Entry* e = c.db.Insert(*decoded, c.now_ms, expire_at);
-  if (idletime) e->set_access(Db::LruClock(c.now_ms - *idletime * 1000));
+  if (idletime) {
+    // Idle times beyond the 24-bit LRU clock's range all read as "very idle".
+    int64_t idle_ms = std::min<int64_t>(*idletime, 0xFFFFFF) * 1000;
+    e->set_access(Db::LruClock(c.now_ms - idle_ms));
+  }
   if (freq) e->set_access((static_cast<uint32_t>(c.now_ms / 60000) & 0xFFFF) << 8 |
                          static_cast<uint32_t>(*freq));
   c.out.Ok();

@@ -41,56 +41,42 @@ void Get(ShardCall& c) {
   c.out.Bulk(e->StringView(scratch));
 }
 
-// Parsed options of SET and GETEX.
+// Parsed options of SET and GETEX. As Redis 7.0, the syntax of all options is checked first
+// (parse), the expire value only afterwards (ResolveExpire): "SET k v EX abc FOO" is a
+// syntax error, and GETEX on a missing key replies nil before looking at the value.
 struct SetOptions {
+  enum Unit : uint8_t { kNone, kEx, kPx, kExAt, kPxAt };
   bool nx = false, xx = false, get = false, keepttl = false, persist = false;
-  int64_t expire_at_ms = 0;  // 0: none
-  bool has_expire = false;
+  Unit unit = kNone;
+  std::string_view expire_arg;
 };
 
-// Parses EX/PX/EXAT/PXAT/KEEPTTL/NX/XX/GET (SET) or EX/PX/EXAT/PXAT/PERSIST (GETEX) from
-// args[first..]. Writes the error and returns false on bad input.
-bool ParseSetOptions(CmdArgs args, size_t first, bool getex, int64_t now, ReplySink& out,
-                     SetOptions* o) {
-  std::string_view cmd = getex ? "getex" : "set";
+// Parses NX/XX/GET/KEEPTTL (SET) or PERSIST (GETEX) and EX/PX/EXAT/PXAT from args[first..].
+// The same expire option may repeat (the last wins); two different ones may not.
+bool ParseSetOptions(CmdArgs args, size_t first, bool getex, ReplySink& out, SetOptions* o) {
+  using Unit = SetOptions::Unit;
   for (size_t i = first; i < args.size(); i++) {
     std::string_view a = args[i];
     bool has_next = i + 1 < args.size();
+    Unit unit = EqualsIgnoreCase(a, "ex")     ? Unit::kEx
+                : EqualsIgnoreCase(a, "px")   ? Unit::kPx
+                : EqualsIgnoreCase(a, "exat") ? Unit::kExAt
+                : EqualsIgnoreCase(a, "pxat") ? Unit::kPxAt
+                                              : Unit::kNone;
     if (!getex && EqualsIgnoreCase(a, "nx") && !o->xx) {
       o->nx = true;
     } else if (!getex && EqualsIgnoreCase(a, "xx") && !o->nx) {
       o->xx = true;
     } else if (!getex && EqualsIgnoreCase(a, "get")) {
       o->get = true;
-    } else if (!getex && EqualsIgnoreCase(a, "keepttl") && !o->has_expire) {
+    } else if (!getex && EqualsIgnoreCase(a, "keepttl") && o->unit == Unit::kNone) {
       o->keepttl = true;
-    } else if (getex && EqualsIgnoreCase(a, "persist") && !o->has_expire) {
+    } else if (getex && EqualsIgnoreCase(a, "persist") && o->unit == Unit::kNone) {
       o->persist = true;
-    } else if ((EqualsIgnoreCase(a, "ex") || EqualsIgnoreCase(a, "px") ||
-                EqualsIgnoreCase(a, "exat") || EqualsIgnoreCase(a, "pxat")) &&
-               !o->keepttl && !o->persist && !o->has_expire && has_next) {
-      std::optional<int64_t> v = ParseInt64(args[++i]);
-      if (!v) {
-        out.Error(errors::kNotInteger);
-        return false;
-      }
-      bool seconds = EqualsIgnoreCase(a, "ex") || EqualsIgnoreCase(a, "exat");
-      bool absolute = EqualsIgnoreCase(a, "exat") || EqualsIgnoreCase(a, "pxat");
-      int64_t when = *v;
-      bool invalid = when <= 0 || (seconds && when > INT64_MAX / 1000);
-      if (!invalid) {
-        if (seconds) when *= 1000;
-        if (!absolute) {
-          if (when > INT64_MAX - now) invalid = true;
-          else when += now;
-        }
-      }
-      if (invalid) {
-        out.Error("ERR invalid expire time in '" + std::string(cmd) + "' command");
-        return false;
-      }
-      o->expire_at_ms = when;
-      o->has_expire = true;
+    } else if (unit != Unit::kNone && !o->keepttl && !o->persist &&
+               (o->unit == Unit::kNone || o->unit == unit) && has_next) {
+      o->unit = unit;
+      o->expire_arg = args[++i];
     } else {
       out.Error(errors::kSyntax);
       return false;
@@ -99,9 +85,41 @@ bool ParseSetOptions(CmdArgs args, size_t first, bool getex, int64_t now, ReplyS
   return true;
 }
 
+// The absolute deadline of o's expire option, in Unix ms; writes the error and returns
+// nullopt when the value is not a positive integer or overflows.
+std::optional<int64_t> ResolveExpire(const SetOptions& o, std::string_view cmd, int64_t now,
+                                     ReplySink& out) {
+  using Unit = SetOptions::Unit;
+  std::optional<int64_t> v = ParseInt64(o.expire_arg);
+  if (!v) {
+    out.Error(errors::kNotInteger);
+    return std::nullopt;
+  }
+  bool seconds = o.unit == Unit::kEx || o.unit == Unit::kExAt;
+  bool relative = o.unit == Unit::kEx || o.unit == Unit::kPx;
+  int64_t when = *v;
+  bool invalid = when <= 0 || (seconds && when > INT64_MAX / 1000);
+  if (!invalid && seconds) when *= 1000;
+  if (!invalid && relative) {
+    if (when > INT64_MAX - now) invalid = true;
+    else when += now;
+  }
+  if (invalid) {
+    out.Error("ERR invalid expire time in '" + std::string(cmd) + "' command");
+    return std::nullopt;
+  }
+  return when;
+}
+
 void Set(ShardCall& c) {
   SetOptions o;
-  if (!ParseSetOptions(c.args, 3, false, c.now_ms, c.out, &o)) return;
+  if (!ParseSetOptions(c.args, 3, false, c.out, &o)) return;
+  int64_t expire = o.keepttl ? -1 : 0;
+  if (o.unit != SetOptions::kNone) {
+    std::optional<int64_t> when = ResolveExpire(o, "set", c.now_ms, c.out);
+    if (!when) return;
+    expire = *when;
+  }
   Entry* e = c.db.FindForWrite(c.args[1], c.now_ms);
   std::string old_value;
   bool had_old = false;
@@ -114,7 +132,6 @@ void Set(ShardCall& c) {
     if (o.get) return had_old ? c.out.Bulk(old_value) : c.out.Null();
     return c.out.Null();
   }
-  int64_t expire = o.has_expire ? o.expire_at_ms : (o.keepttl ? -1 : 0);
   StoreString(c.db, e, c.args[1], c.args[2], expire, c.now_ms);
   if (o.get) return had_old ? c.out.Bulk(old_value) : c.out.Null();
   c.out.Ok();
@@ -149,15 +166,20 @@ void PSetEx(ShardCall& c) { SetExGeneric(c, true); }
 
 void GetEx(ShardCall& c) {
   SetOptions o;
-  if (!ParseSetOptions(c.args, 2, true, c.now_ms, c.out, &o)) return;
+  if (!ParseSetOptions(c.args, 2, true, c.out, &o)) return;
   bool bad;
   Entry* e = FindString(c.db, c.args[1], c.now_ms, c.out, &bad);
   if (bad) return;
   if (e == nullptr) return c.out.Null();
+  std::optional<int64_t> when;
+  if (o.unit != SetOptions::kNone) {
+    when = ResolveExpire(o, "getex", c.now_ms, c.out);
+    if (!when) return;
+  }
   std::string value = e->StringValue();
-  if (o.has_expire) {
-    if (o.expire_at_ms <= c.now_ms) c.db.Delete(e);
-    else c.db.SetExpire(e, o.expire_at_ms);
+  if (when) {
+    if (*when <= c.now_ms) c.db.Delete(e);
+    else c.db.SetExpire(e, *when);
   } else if (o.persist) {
     c.db.Persist(e);
   }
@@ -242,7 +264,7 @@ void SetRange(ShardCall& c) {
   Entry* e = FindString(c.db, c.args[1], c.now_ms, c.out, &bad, true);
   if (bad) return;
   if (e == nullptr && value.empty()) return c.out.Integer(0);
-  if (!value.empty() && *offset + static_cast<int64_t>(value.size()) > kMaxStringLength) {
+  if (!value.empty() && *offset > kMaxStringLength - static_cast<int64_t>(value.size())) {
     return c.out.Error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
   }
   if (e == nullptr) e = StoreString(c.db, nullptr, c.args[1], "", 0, c.now_ms);
@@ -313,7 +335,7 @@ void IncrByFloat(ShardCall& c) {
     return c.out.Error("ERR increment would produce NaN or Infinity");
   }
   std::string text = FormatLongDoubleHuman(result);
-  StoreString(c.db, e, c.args[1], text, -1, c.now_ms);
+  StoreString(c.db, e, c.args[1], text, -1, c.now_ms, /*allow_int=*/false);
   c.out.Bulk(text);
 }
 

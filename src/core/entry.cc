@@ -104,7 +104,8 @@ void Entry::WriteHeader(const Shape& s, int64_t expire_at_ms, uint32_t volatile_
   unsigned char* b = bytes();
   b[kTypeOffset] = static_cast<unsigned char>((b[kTypeOffset] & 0x0f) |
                                               (static_cast<unsigned>(s.encoding) << 4));
-  b[kFlagsOffset] = s.has_expiry ? kFlagExpiry : 0;
+  b[kFlagsOffset] = static_cast<unsigned char>((b[kFlagsOffset] & kFlagModifiedInPlace) |
+                                               (s.has_expiry ? kFlagExpiry : 0));
   size_t off = kFixedHeaderBytes;
   if (s.has_expiry) {
     std::memcpy(b + off, &expire_at_ms, sizeof(expire_at_ms));
@@ -120,14 +121,18 @@ Entry* Entry::Build(std::string_view key, const Shape& s) {
   Entry* e = Allocate(TotalBytes(s));
   e->next = nullptr;
   e->bytes()[kTypeOffset] = static_cast<unsigned char>(ValueType::kString);
+  e->bytes()[kFlagsOffset] = 0;
   e->set_access(0);
   e->WriteHeader(s, 0, 0);
   CopyBytes(e->bytes() + HeaderBytes(s), key.data(), key.size());
   return e;
 }
 
-Entry* Entry::Create(std::string_view key, std::string_view value, bool with_expire) {
-  if (std::optional<int64_t> v = ParseInt64(value)) return CreateInt(key, *v, with_expire);
+Entry* Entry::Create(std::string_view key, std::string_view value, bool with_expire,
+                     bool allow_int) {
+  if (allow_int) {
+    if (std::optional<int64_t> v = ParseInt64(value)) return CreateInt(key, *v, with_expire);
+  }
   Shape s{with_expire, Encoding::kRaw, key.size(), value.size()};
   Entry* e = Build(key, s);
   CopyBytes(e->bytes() + HeaderBytes(s) + key.size(), value.data(), value.size());
@@ -198,11 +203,14 @@ Entry* Entry::SetRawValue(Entry* e, std::string_view value) {
   s.val_len = value.size();
   e = Reshape(e, s, 0, Growth::kExact);
   CopyBytes(e->bytes() + HeaderBytes(s) + s.key_len, value.data(), value.size());
+  e->bytes()[kFlagsOffset] &= static_cast<unsigned char>(~kFlagModifiedInPlace);
   return e;
 }
 
-Entry* Entry::SetValue(Entry* e, std::string_view value) {
-  if (std::optional<int64_t> v = ParseInt64(value)) return SetIntValue(e, *v);
+Entry* Entry::SetValue(Entry* e, std::string_view value, bool allow_int) {
+  if (allow_int) {
+    if (std::optional<int64_t> v = ParseInt64(value)) return SetIntValue(e, *v);
+  }
   return SetRawValue(e, value);
 }
 
@@ -212,6 +220,7 @@ Entry* Entry::SetIntValue(Entry* e, int64_t v) {
   s.val_len = sizeof(int64_t);
   e = Reshape(e, s, 0, Growth::kExact);
   std::memcpy(e->bytes() + HeaderBytes(s) + s.key_len, &v, sizeof(v));
+  e->bytes()[kFlagsOffset] &= static_cast<unsigned char>(~kFlagModifiedInPlace);
   return e;
 }
 
@@ -219,7 +228,7 @@ Entry* Entry::Append(Entry* e, std::string_view tail) {
   if (e->encoding() == Encoding::kInt) {
     std::string s = FormatInt64(e->int_value());
     s.append(tail);
-    return SetRawValue(e, s);
+    return MarkModified(SetRawValue(e, s));
   }
   if (Overlaps(tail, e, e->AllocatedBytes())) {
     std::string copy(tail);
@@ -230,7 +239,7 @@ Entry* Entry::Append(Entry* e, std::string_view tail) {
   s.val_len += tail.size();
   e = Reshape(e, s, old_len, Growth::kGreedy);
   CopyBytes(e->bytes() + HeaderBytes(s) + s.key_len + old_len, tail.data(), tail.size());
-  return e;
+  return MarkModified(e);
 }
 
 Entry* Entry::SetRange(Entry* e, size_t offset, std::string_view bytes) {
@@ -239,7 +248,7 @@ Entry* Entry::SetRange(Entry* e, size_t offset, std::string_view bytes) {
     std::string s = FormatInt64(e->int_value());
     if (s.size() < offset + bytes.size()) s.resize(offset + bytes.size(), '\0');
     s.replace(offset, bytes.size(), bytes);
-    return SetRawValue(e, s);
+    return MarkModified(SetRawValue(e, s));
   }
   if (Overlaps(bytes, e, e->AllocatedBytes())) {
     std::string copy(bytes);
@@ -252,6 +261,11 @@ Entry* Entry::SetRange(Entry* e, size_t offset, std::string_view bytes) {
   unsigned char* value = e->bytes() + HeaderBytes(s) + s.key_len;
   if (offset > old_len) std::memset(value + old_len, 0, offset - old_len);
   std::memcpy(value + offset, bytes.data(), bytes.size());
+  return MarkModified(e);
+}
+
+Entry* Entry::MarkModified(Entry* e) {
+  e->bytes()[kFlagsOffset] |= kFlagModifiedInPlace;
   return e;
 }
 

@@ -9,7 +9,8 @@
 //   off  size  field
 //   0    8     next            intrusive chain link, owned by Dict (the only aligned field)
 //   8    1     type:4 | encoding:4   (low nibble ValueType, high nibble Encoding)
-//   9    1     flags           bit 0: expiry block present; bits 1..7 reserved (zero)
+//   9    1     flags           bit 0: expiry block present; bit 1: value modified in place
+//                               (APPEND/SETRANGE); bits 2..7 reserved (zero)
 //   10   3     access          24 bits of LRU/LFU metadata, engine-defined
 //   13   12    [expiry block]  only when flags bit 0: int64 expire_at_ms, uint32 volatile_index
 //   ..   1-5   key_len         LEB128 varint
@@ -58,7 +59,9 @@ class Entry {
 
   // Creates a string entry; uses kInt when ParseInt64(value) succeeds. with_expire reserves the
   // expiry block (expire_at_ms = 0, volatile_index = 0). next and access start at 0.
-  static Entry* Create(std::string_view key, std::string_view value, bool with_expire = false);
+  // allow_int = false keeps even an integer-looking value as bytes (INCRBYFLOAT's results).
+  static Entry* Create(std::string_view key, std::string_view value, bool with_expire = false,
+                       bool allow_int = true);
   static Entry* CreateInt(std::string_view key, int64_t v, bool with_expire = false);
   static void Destroy(Entry* e);  // nullptr is fine
 
@@ -66,7 +69,8 @@ class Entry {
   // new block (then `e` is freed and the caller must update the tables pointing to it).
   // Key, access bits, next and the expiry block are kept. A block much bigger than needed is
   // trimmed.
-  [[nodiscard]] static Entry* SetValue(Entry* e, std::string_view value);  // kInt when possible
+  // kInt when possible and allowed; clears modified_in_place().
+  [[nodiscard]] static Entry* SetValue(Entry* e, std::string_view value, bool allow_int = true);
   [[nodiscard]] static Entry* SetIntValue(Entry* e, int64_t v);
   // Appends raw bytes (result is kRaw). Growth is geometric, so repeated appends cost amortised
   // O(bytes appended); the spare capacity is visible in AllocatedBytes().
@@ -89,6 +93,9 @@ class Entry {
   std::string_view StringView(std::string& scratch) const;
 
   bool has_expiry_block() const { return (byte(kFlagsOffset) & kFlagExpiry) != 0; }
+  // True after Append/SetRange until the value is replaced: Redis reports such strings as
+  // "raw" whatever their length (OBJECT ENCODING).
+  bool modified_in_place() const { return (byte(kFlagsOffset) & kFlagModifiedInPlace) != 0; }
   int64_t expire_at_ms() const;  // requires has_expiry_block()
   void set_expire_at_ms(int64_t ms);
   uint32_t volatile_index() const;  // requires has_expiry_block()
@@ -115,6 +122,7 @@ class Entry {
   static constexpr size_t kFlagsOffset = 9;
   static constexpr size_t kAccessOffset = 10;
   static constexpr unsigned char kFlagExpiry = 1;
+  static constexpr unsigned char kFlagModifiedInPlace = 2;
 
   // The variable part of the layout, decoded.
   struct Shape {
@@ -146,6 +154,7 @@ class Entry {
   // value end up in place; the rest of the value area is unspecified. May move the block.
   static Entry* Reshape(Entry* e, const Shape& s, size_t keep, Growth growth);
   static Entry* SetRawValue(Entry* e, std::string_view value);
+  static Entry* MarkModified(Entry* e);
   unsigned char* value_ptr(const Decoded& d) { return bytes() + d.key_offset + d.shape.key_len; }
 };
 
