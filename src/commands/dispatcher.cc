@@ -141,11 +141,44 @@ boost::asio::awaitable<void> Dispatcher::Dispatch(CommandContext& ctx) {
   std::string_view key = ctx.args[static_cast<size_t>(spec.first_key)];
   uint32_t target = ShardOfKey(key, shards_->size());
   LockRequest gate;
-  gate.keys.push_back(LockKey{ctx.client->db, std::string(key),
-                              (spec.flags & kCmdWrite) ? LockMode::kExclusive : LockMode::kShared});
+  gate.keys.push_back(GateKey(ctx));
   auto body = [this, &spec, &ctx](Shard& shard) { RunShardHandler(spec, ctx, shard); };
   co_await shards_->Execute(target, &gate, /*acquire=*/false, body);
   SlowLogFinish(ctx, start);
+}
+
+uint32_t Dispatcher::RemoteTarget(CommandContext& ctx) const {
+  const CommandSpec* spec = CommandTable::Get().Find(ctx.args[0]);
+  if (spec == nullptr || spec->shard_handler == nullptr) return kNotRemote;
+  int argc = static_cast<int>(ctx.args.size());
+  if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
+    return kNotRemote;
+  }
+  if (!ctx.client->authenticated || PausedFor(*spec)) return kNotRemote;
+  uint32_t target = ShardOfKey(ctx.args[static_cast<size_t>(spec->first_key)], shards_->size());
+  if (static_cast<int>(target) == ShardSet::CurrentShard()) return kNotRemote;
+  ctx.spec = spec;
+  return target;
+}
+
+boost::asio::awaitable<void> Dispatcher::DispatchBatch(uint32_t target,
+                                                       std::span<CommandContext> batch) {
+  int64_t start = SlowLogStart();
+  LockRequest gate;
+  for (CommandContext& ctx : batch) {
+    Count();
+    gate.keys.push_back(GateKey(ctx));
+  }
+  auto body = [this, batch](Shard& shard) {
+    for (CommandContext& ctx : batch) RunShardHandler(*ctx.spec, ctx, shard);
+  };
+  co_await shards_->Execute(target, &gate, /*acquire=*/false, body);
+  for (CommandContext& ctx : batch) SlowLogFinish(ctx, start);
+}
+
+LockKey Dispatcher::GateKey(const CommandContext& ctx) {
+  return LockKey{ctx.client->db, ctx.args[static_cast<size_t>(ctx.spec->first_key)],
+                 (ctx.spec->flags & kCmdWrite) ? LockMode::kExclusive : LockMode::kShared};
 }
 
 }  // namespace shoal

@@ -39,6 +39,15 @@ class Dispatcher {
   bool TryInline(CommandContext& ctx);
   boost::asio::awaitable<void> Dispatch(CommandContext& ctx);
 
+  // Pipelines: a run of consecutive requests for the same other shard travels in one hop.
+  // RemoteTarget tells, without running or replying anything, whether `ctx` is a valid
+  // single-key command for another shard (and which), or kNotRemote. DispatchBatch runs such
+  // a run in order on `target` (each ctx as returned by RemoteTarget for that target), so
+  // the pipeline's order of execution is kept.
+  static constexpr uint32_t kNotRemote = UINT32_MAX;
+  uint32_t RemoteTarget(CommandContext& ctx) const;
+  boost::asio::awaitable<void> DispatchBatch(uint32_t target, std::span<CommandContext> batch);
+
   uint64_t total_commands() const;
   void ResetStats();
 
@@ -58,6 +67,8 @@ class Dispatcher {
   const CommandSpec* Resolve(CommandContext& ctx);
   bool PausedFor(const CommandSpec& spec) const;
   void RunShardHandler(const CommandSpec& spec, CommandContext& ctx, Shard& shard);
+  // The lock a shard handler's key needs to be free: shared for reads, exclusive for writes.
+  static LockKey GateKey(const CommandContext& ctx);
   void Count();
   // Slow log: SlowLogStart returns the start time, or -1 when the slow log is off;
   // SlowLogFinish hands the command's duration to the slow log.

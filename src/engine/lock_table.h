@@ -23,9 +23,11 @@ namespace shoal {
 
 enum class LockMode : uint8_t { kShared, kExclusive };
 
+// A key a request wants. `key` is a view: it must stay valid while the request is held or
+// waiting (it points into the requesting command's arguments, which live until it finishes).
 struct LockKey {
   int db = 0;
-  std::string key;
+  std::string_view key;
   LockMode mode = LockMode::kExclusive;
 };
 

@@ -28,10 +28,11 @@ class Transaction {
  public:
   Transaction(ShardSet* shards, int db) : shards_(shards), db_(db), requests_(shards->size()) {}
 
-  // Declare the keys before Lock(). Returns the shard that owns `key`.
+  // Declare the keys before Lock(). Returns the shard that owns `key`. The key's bytes must
+  // outlive the transaction (they are the command's arguments).
   uint32_t AddKey(std::string_view key, LockMode mode) {
     uint32_t s = ShardOfKey(key, shards_->size());
-    requests_[s].keys.push_back(LockKey{db_, std::string(key), mode});
+    requests_[s].keys.push_back(LockKey{db_, key, mode});
     return s;
   }
   // Lock every shard entirely (FLUSHALL, SWAPDB): nothing else runs until each shard's part.

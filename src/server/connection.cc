@@ -22,6 +22,10 @@ constexpr size_t kInitialBuffer = 16 * 1024;
 constexpr size_t kMinFreeSpace = 4 * 1024;
 // Replies are flushed at the end of each read batch, or earlier once this much is pending.
 constexpr size_t kFlushThreshold = 1024 * 1024;
+// Requests parsed ahead of execution at most (bounds the per-batch argument arena).
+constexpr size_t kMaxBatch = 256;
+
+auto Token() { return boost::asio::as_tuple(boost::asio::use_awaitable); }
 
 std::string Endpoint(const tcp::endpoint& ep) {
   std::string addr = ep.address().to_string();
@@ -54,15 +58,175 @@ struct InputBuffer {
   }
 };
 
+// One client's session. Lives in the ServeConnection coroutine frame.
+//
+// Each read is followed by a batch: the complete requests in the buffer are parsed ahead
+// (their arguments are views into the input buffer, which does not change until the batch is
+// done), then run in order; a run of consecutive requests for the same other shard goes there
+// in one hop. All replies of the batch leave in one write.
+class Connection {
+ public:
+  Connection(Server& server, tcp::socket& socket, ClientState& client)
+      : server_(server),
+        socket_(socket),
+        client_(client),
+        dispatcher_(server.dispatcher()),
+        limits_(server.config().limits) {}
+
+  boost::asio::awaitable<void> Serve() {
+    while (!closing_) {
+      size_t buffered = in_.end - in_.start;
+      size_t hint = parser_.bytes_hint();
+      in_.Reserve(std::max(kMinFreeSpace, hint > buffered ? hint - buffered : size_t{0}));
+      auto [ec, n] = co_await socket_.async_read_some(
+          boost::asio::buffer(in_.data.data() + in_.end, in_.data.size() - in_.end), Token());
+      if (ec) break;
+      in_.end += n;
+      client_.last_interaction_ms = SystemClock::Instance().NowMs();
+      while (!closing_ && in_.start < in_.end) {
+        size_t parsed = ParseBatch();
+        co_await ExecuteBatch();
+        in_.start += parsed;
+        if (!parse_error_.empty()) {
+          writer_.Error(parse_error_);
+          closing_ = true;
+        }
+        if (writer_.buffer().size() >= kFlushThreshold) co_await Flush();
+        if (parsed == 0) break;  // the rest is an incomplete request: read more
+      }
+      in_.ShrinkIfIdle();
+      if (!writer_.buffer().empty()) co_await Flush();
+    }
+  }
+
+ private:
+  struct Request {
+    size_t first_arg;  // in args_
+    size_t argc;
+  };
+
+  // Parses complete requests from the buffer into requests_/args_; returns the bytes they
+  // use. Stops at an incomplete request (kept by the parser for the next read), a protocol
+  // error (parse_error_), kMaxBatch requests, or an inline request, which is handled alone
+  // because its arguments may live in the parser's own storage.
+  size_t ParseBatch() {
+    requests_.clear();
+    args_.clear();
+    resp::ParserLimits parser_limits;
+    parser_limits.max_bulk_len = limits_.proto_max_bulk_len.load(std::memory_order_relaxed);
+    parser_limits.auth_required = !client_.authenticated;
+    parser_.set_limits(parser_limits);
+    size_t offset = 0;
+    while (requests_.size() < kMaxBatch && in_.start + offset < in_.end) {
+      std::string_view data = in_.pending().substr(offset);
+      bool inline_request = data[0] != '*';
+      if (inline_request && !requests_.empty()) break;
+      resp::ParseStatus status = parser_.Parse(data);
+      if (status == resp::ParseStatus::kIncomplete) {
+        if (in_.end - in_.start - offset >
+            limits_.client_query_buffer_limit.load(std::memory_order_relaxed)) {
+          SHOAL_LOG(warn, "event=client_closed id={} reason=query_buffer_limit", client_.id);
+          closing_ = true;
+        }
+        break;
+      }
+      if (status == resp::ParseStatus::kError) {
+        parse_error_ = "ERR " + std::string(parser_.error());
+        SHOAL_LOG(info, "event=protocol_error id={} addr={} error=\"{}\"", client_.id,
+                  client_.addr, parser_.error());
+        break;
+      }
+      const std::vector<std::string_view>& args = parser_.args();
+      if (!args.empty()) {
+        requests_.push_back(Request{args_.size(), args.size()});
+        args_.insert(args_.end(), args.begin(), args.end());
+      }
+      offset += parser_.consumed();
+      if (inline_request || !client_.authenticated) break;  // AUTH changes the limits
+      parser_.Reset();
+    }
+    return offset;
+  }
+
+  CommandContext Context(const Request& r) {
+    return CommandContext{CmdArgs(args_).subspan(r.first_arg, r.argc),
+                          &writer_,
+                          &client_,
+                          &server_.shards(),
+                          &server_,
+                          nullptr,
+                          &dispatcher_};
+  }
+
+  boost::asio::awaitable<void> ExecuteBatch() {
+    for (size_t i = 0; i < requests_.size() && !closing_;) {
+      CommandContext ctx = Context(requests_[i]);
+      uint32_t target = client_.reply_mode == ClientState::ReplyMode::kOn
+                            ? dispatcher_.RemoteTarget(ctx)
+                            : Dispatcher::kNotRemote;
+      if (target != Dispatcher::kNotRemote) {
+        run_.clear();
+        run_.push_back(ctx);
+        for (size_t j = i + 1; j < requests_.size(); j++) {
+          CommandContext next = Context(requests_[j]);
+          if (dispatcher_.RemoteTarget(next) != target) break;
+          run_.push_back(next);
+        }
+        co_await dispatcher_.DispatchBatch(target, run_);
+        client_.last_command = ToLower(run_.back().args[0].substr(0, 64));
+        i += run_.size();
+        continue;
+      }
+      co_await ExecuteOne(ctx);
+      i++;
+    }
+  }
+
+  boost::asio::awaitable<void> ExecuteOne(CommandContext& ctx) {
+    size_t mark = writer_.buffer().size();
+    if (!dispatcher_.TryInline(ctx)) co_await dispatcher_.Dispatch(ctx);
+    client_.last_command = ToLower(ctx.args[0].substr(0, 64));  // CLIENT LIST cmd=
+    writer_.set_protocol_version(client_.resp);
+    // CLIENT REPLY OFF|SKIP: the reply was produced but is not sent.
+    using Mode = ClientState::ReplyMode;
+    if (client_.reply_mode == Mode::kOff || client_.reply_mode == Mode::kSkipThis) {
+      writer_.buffer().resize(mark);
+      if (client_.reply_mode == Mode::kSkipThis) client_.reply_mode = Mode::kOn;
+    }
+    if (client_.reply_mode == Mode::kSkipNext) client_.reply_mode = Mode::kSkipThis;
+    if (client_.close_after_reply || client_.killed) closing_ = true;
+  }
+
+  boost::asio::awaitable<void> Flush() {
+    auto [ec, written] =
+        co_await boost::asio::async_write(socket_, boost::asio::buffer(writer_.buffer()), Token());
+    writer_.Clear();
+    if (ec) closing_ = true;
+  }
+
+  Server& server_;
+  tcp::socket& socket_;
+  ClientState& client_;
+  Dispatcher& dispatcher_;
+  const ConnectionLimits& limits_;
+  resp::RequestParser parser_;
+  resp::RespWriter writer_;
+  InputBuffer in_;
+  std::vector<Request> requests_;
+  std::vector<std::string_view> args_;
+  std::vector<CommandContext> run_;
+  std::string parse_error_;
+  bool closing_ = false;
+};
+
 }  // namespace
 
 boost::asio::awaitable<void> ServeConnection(Server& server, tcp::socket socket,
                                              uint32_t shard) {
-  auto token = boost::asio::as_tuple(boost::asio::use_awaitable);
-  resp::RespWriter writer;
   if (!server.AdmitConnection()) {
+    resp::RespWriter writer;
     writer.Error("ERR max number of clients reached");
-    co_await boost::asio::async_write(socket, boost::asio::buffer(writer.buffer()), token);
+    co_await boost::asio::async_write(socket, boost::asio::buffer(writer.buffer()), Token());
     co_return;
   }
   boost::system::error_code ignored;
@@ -96,78 +260,8 @@ boost::asio::awaitable<void> ServeConnection(Server& server, tcp::socket socket,
     }
   } cleanup{server, registry, client};
 
-  const ConnectionLimits& limits = server.config().limits;
-  resp::RequestParser parser;
-  InputBuffer in;
-  Dispatcher& dispatcher = server.dispatcher();
-  ShardSet& shards = server.shards();
-  bool closing = false;
-
-  while (!closing) {
-    in.Reserve(std::max(kMinFreeSpace, parser.bytes_hint() > in.end - in.start
-                                           ? parser.bytes_hint() - (in.end - in.start)
-                                           : size_t{0}));
-    auto [ec, n] = co_await socket.async_read_some(
-        boost::asio::buffer(in.data.data() + in.end, in.data.size() - in.end), token);
-    if (ec) break;
-    in.end += n;
-    client.last_interaction_ms = SystemClock::Instance().NowMs();
-
-    resp::ParserLimits parser_limits;
-    parser_limits.max_bulk_len = limits.proto_max_bulk_len.load(std::memory_order_relaxed);
-    parser_limits.auth_required = !client.authenticated;
-    parser.set_limits(parser_limits);
-
-    while (!closing && in.start < in.end) {
-      resp::ParseStatus status = parser.Parse(in.pending());
-      if (status == resp::ParseStatus::kIncomplete) {
-        if (in.end - in.start > limits.client_query_buffer_limit.load(std::memory_order_relaxed)) {
-          SHOAL_LOG(warn, "event=client_closed id={} reason=query_buffer_limit", client.id);
-          closing = true;
-        }
-        break;
-      }
-      if (status == resp::ParseStatus::kError) {
-        writer.Error(std::string("ERR ") + std::string(parser.error()));
-        SHOAL_LOG(info, "event=protocol_error id={} addr={} error=\"{}\"", client.id, client.addr,
-                  parser.error());
-        closing = true;
-        break;
-      }
-      const std::vector<std::string_view>& args = parser.args();
-      size_t consumed = parser.consumed();
-      if (!args.empty()) {
-        size_t mark = writer.buffer().size();
-        CommandContext ctx{args, &writer, &client, &shards, &server, nullptr, &dispatcher};
-        if (!dispatcher.TryInline(ctx)) co_await dispatcher.Dispatch(ctx);
-        client.last_command = ToLower(args[0].substr(0, 64));  // CLIENT LIST cmd=
-        writer.set_protocol_version(client.resp);
-        // CLIENT REPLY OFF|SKIP: the reply was produced but is not sent.
-        using Mode = ClientState::ReplyMode;
-        if (client.reply_mode == Mode::kOff || client.reply_mode == Mode::kSkipThis) {
-          writer.buffer().resize(mark);
-          if (client.reply_mode == Mode::kSkipThis) client.reply_mode = Mode::kOn;
-        }
-        if (client.reply_mode == Mode::kSkipNext) client.reply_mode = Mode::kSkipThis;
-        if (client.close_after_reply || client.killed) closing = true;
-      }
-      in.start += consumed;
-      parser.Reset();
-      if (writer.buffer().size() >= kFlushThreshold) {
-        auto [wec, written] =
-            co_await boost::asio::async_write(socket, boost::asio::buffer(writer.buffer()), token);
-        writer.Clear();
-        if (wec) closing = true;
-      }
-    }
-    in.ShrinkIfIdle();
-    if (!writer.buffer().empty()) {
-      auto [wec, written] =
-          co_await boost::asio::async_write(socket, boost::asio::buffer(writer.buffer()), token);
-      writer.Clear();
-      if (wec) break;
-    }
-  }
+  Connection connection(server, socket, client);
+  co_await connection.Serve();
   socket.shutdown(tcp::socket::shutdown_both, ignored);
   socket.close(ignored);
 }
