@@ -2,7 +2,7 @@
 # Installs everything Shoal needs to build, test and benchmark on Debian bookworm (as root).
 # The single list of dependencies: README's commands and CI all come through here.
 set -eu
-PACKAGES="build-essential cmake ninja-build ccache clang libclang-rt-14-dev
+PACKAGES="build-essential cmake ninja-build ccache clang clang-format-14 libclang-rt-14-dev
   libboost1.81-dev libspdlog-dev libfmt-dev libcli11-dev libxxhash-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server redis-tools python3 python3-redis python3-pytest python3-hypothesis"

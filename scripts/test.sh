@@ -1,5 +1,6 @@
 #!/bin/sh
 # Installs dependencies, builds and runs the whole test suite:
+#   0. clang-format check of every C++ file
 #   1. unit tests (release build)            ctest
 #   2. unit tests under ASan+UBSan           ctest
 #   3. fuzzers, a fixed number of runs each  libFuzzer (clang)
@@ -27,6 +28,7 @@ stage() {
   fi
 }
 
+stage format ./scripts/check-format.sh
 stage build-release ./scripts/build.sh release
 stage unit-release ctest --test-dir build/release --output-on-failure -j2
 stage build-asan ./scripts/build.sh asan

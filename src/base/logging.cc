@@ -11,13 +11,20 @@ namespace {
 
 bool ToSpdLevel(const std::string& name, spdlog::level::level_enum* out) {
   std::string n = ToLower(name);
-  if (n == "debug" || n == "trace") *out = spdlog::level::debug;
-  else if (n == "verbose" || n == "info") *out = spdlog::level::info;
-  else if (n == "notice") *out = spdlog::level::info;
-  else if (n == "warning" || n == "warn") *out = spdlog::level::warn;
-  else if (n == "error") *out = spdlog::level::err;
-  else if (n == "off" || n == "nothing") *out = spdlog::level::off;
-  else return false;
+  if (n == "debug" || n == "trace")
+    *out = spdlog::level::debug;
+  else if (n == "verbose" || n == "info")
+    *out = spdlog::level::info;
+  else if (n == "notice")
+    *out = spdlog::level::info;
+  else if (n == "warning" || n == "warn")
+    *out = spdlog::level::warn;
+  else if (n == "error")
+    *out = spdlog::level::err;
+  else if (n == "off" || n == "nothing")
+    *out = spdlog::level::off;
+  else
+    return false;
   return true;
 }
 

@@ -81,11 +81,16 @@ void ExpireGeneric(ShardCall& c, bool millis, bool absolute) {
   bool nx = false, xx = false, gt = false, lt = false;
   for (size_t i = 3; i < c.args.size(); i++) {
     std::string_view a = c.args[i];
-    if (EqualsIgnoreCase(a, "nx")) nx = true;
-    else if (EqualsIgnoreCase(a, "xx")) xx = true;
-    else if (EqualsIgnoreCase(a, "gt")) gt = true;
-    else if (EqualsIgnoreCase(a, "lt")) lt = true;
-    else return c.out.Error("ERR Unsupported option " + std::string(a));
+    if (EqualsIgnoreCase(a, "nx"))
+      nx = true;
+    else if (EqualsIgnoreCase(a, "xx"))
+      xx = true;
+    else if (EqualsIgnoreCase(a, "gt"))
+      gt = true;
+    else if (EqualsIgnoreCase(a, "lt"))
+      lt = true;
+    else
+      return c.out.Error("ERR Unsupported option " + std::string(a));
   }
   if (nx && (xx || gt || lt)) {
     return c.out.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
@@ -171,9 +176,12 @@ boost::asio::awaitable<void> RenameGeneric(CommandContext& ctx, bool nx) {
   for (uint32_t s : tx.shards()) co_await tx.Run(s, check, /*release=*/false);
   if (missing || (nx && exists) || src == dst) {
     co_await tx.Finish();
-    if (missing) ctx.out->Error(errors::kNoSuchKey);
-    else if (nx) ctx.out->Integer(0);
-    else ctx.out->Ok();
+    if (missing)
+      ctx.out->Error(errors::kNoSuchKey);
+    else if (nx)
+      ctx.out->Integer(0);
+    else
+      ctx.out->Ok();
     co_return;
   }
   Entry* moved = nullptr;
@@ -199,8 +207,10 @@ boost::asio::awaitable<void> RenameGeneric(CommandContext& ctx, bool nx) {
     co_await tx.Run(src_shard, take);
     co_await tx.Run(dst_shard, put);
   }
-  if (nx) ctx.out->Integer(1);
-  else ctx.out->Ok();
+  if (nx)
+    ctx.out->Integer(1);
+  else
+    ctx.out->Ok();
 }
 boost::asio::awaitable<void> Rename(CommandContext& ctx) { return RenameGeneric(ctx, false); }
 boost::asio::awaitable<void> RenameNx(CommandContext& ctx) { return RenameGeneric(ctx, true); }
@@ -378,8 +388,7 @@ boost::asio::awaitable<void> Scan(CommandContext& ctx) {
           if (!type.empty() && !EqualsIgnoreCase(type, TypeName(e->type()))) return;
           found.emplace_back(e->key());
         });
-      } while (dict_cursor != 0 && --budget > 0 &&
-               static_cast<int64_t>(found.size()) < count);
+      } while (dict_cursor != 0 && --budget > 0 && static_cast<int64_t>(found.size()) < count);
     };
     co_await ctx.shards->Execute(shard, nullptr, false, body);
     if (dict_cursor != 0) break;
@@ -397,10 +406,8 @@ boost::asio::awaitable<void> Scan(CommandContext& ctx) {
 
 boost::asio::awaitable<void> RandomKey(CommandContext& ctx) {
   uint32_t shards = ctx.shards->size();
-  uint32_t start = static_cast<uint32_t>(ctx.shards->shard(static_cast<uint32_t>(
-                                             ShardSet::CurrentShard()))
-                                             .rng()() %
-                                         shards);
+  uint32_t start = static_cast<uint32_t>(
+      ctx.shards->shard(static_cast<uint32_t>(ShardSet::CurrentShard())).rng()() % shards);
   std::optional<std::string> key;
   for (uint32_t i = 0; i < shards && !key; i++) {
     auto body = [&](Shard& s) {
@@ -409,8 +416,10 @@ boost::asio::awaitable<void> RandomKey(CommandContext& ctx) {
     };
     co_await ctx.shards->Execute((start + i) % shards, nullptr, false, body);
   }
-  if (key) ctx.out->Bulk(*key);
-  else ctx.out->Null();
+  if (key)
+    ctx.out->Bulk(*key);
+  else
+    ctx.out->Null();
 }
 
 boost::asio::awaitable<void> DbSize(CommandContext& ctx) {
@@ -463,8 +472,7 @@ boost::asio::awaitable<void> Object(CommandContext& ctx) {
     if (known || sub == "help") {
       ctx.out->Error("ERR wrong number of arguments for 'object|" + sub + "' command");
     } else {
-      ctx.out->Error("ERR unknown subcommand '" + std::string(ctx.args[1]) +
-                     "'. Try OBJECT HELP.");
+      ctx.out->Error("ERR unknown subcommand '" + std::string(ctx.args[1]) + "'. Try OBJECT HELP.");
     }
     co_return;
   }
@@ -540,8 +548,9 @@ void Restore(ShardCall& c) {
     int64_t idle_ms = std::min<int64_t>(*idletime, 0xFFFFFF) * 1000;
     e->set_access(Db::LruClock(c.now_ms - idle_ms));
   }
-  if (freq) e->set_access((static_cast<uint32_t>(c.now_ms / 60000) & 0xFFFF) << 8 |
-                         static_cast<uint32_t>(*freq));
+  if (freq)
+    e->set_access((static_cast<uint32_t>(c.now_ms / 60000) & 0xFFFF) << 8 |
+                  static_cast<uint32_t>(*freq));
   c.out.Ok();
 }
 

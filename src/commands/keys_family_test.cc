@@ -88,8 +88,7 @@ TEST_F(KeysFamilyTest, DumpRestoreRoundTrip) {
   for (std::string k : {"i", "s"}) {
     Reply dump = Run({"DUMP", k});
     ASSERT_EQ(dump.kind, Reply::Kind::kBulk);
-    EXPECT_EQ(Run({"RESTORE", k, "0", dump.text}).text,
-              "BUSYKEY Target key name already exists.");
+    EXPECT_EQ(Run({"RESTORE", k, "0", dump.text}).text, "BUSYKEY Target key name already exists.");
     EXPECT_EQ(Run({"RESTORE", k + "2", "5000", dump.text}).text, "OK");
     EXPECT_EQ(Run({"GET", k + "2"}).text, Run({"GET", k}).text);
     EXPECT_GT(Int({"PTTL", k + "2"}), 0);

@@ -62,7 +62,8 @@ class ServerApi {
   virtual std::vector<std::pair<std::string, std::string>> ConfigGet(
       std::span<const std::string_view> patterns) = 0;
   // CONFIG SET of several pairs, all or nothing.
-  virtual Status ConfigSet(std::span<const std::pair<std::string_view, std::string_view>> pairs) = 0;
+  virtual Status ConfigSet(
+      std::span<const std::pair<std::string_view, std::string_view>> pairs) = 0;
   virtual Status ConfigRewrite() = 0;
 
   virtual ClientRegistry& clients(uint32_t shard) = 0;

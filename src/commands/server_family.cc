@@ -15,9 +15,8 @@ namespace {
 // FLUSHDB / FLUSHALL [ASYNC|SYNC]: every shard is locked first, so no client sees some shards
 // flushed and others not.
 boost::asio::awaitable<void> FlushGeneric(CommandContext& ctx, bool all) {
-  if (ctx.args.size() > 2 ||
-      (ctx.args.size() == 2 && !EqualsIgnoreCase(ctx.args[1], "async") &&
-       !EqualsIgnoreCase(ctx.args[1], "sync"))) {
+  if (ctx.args.size() > 2 || (ctx.args.size() == 2 && !EqualsIgnoreCase(ctx.args[1], "async") &&
+                              !EqualsIgnoreCase(ctx.args[1], "sync"))) {
     ctx.out->Error(errors::kSyntax);
     co_return;
   }
@@ -108,12 +107,11 @@ const CommandSpec kServerCommands[] = {
      Shutdown},
     {"time", 1, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, "@fast", "server", "2.6.0",
      "Returns the server time.", nullptr, Time},
-    {"monitor", 1, kAdmin | kCmdLoading | kCmdStale, 0, 0, 0, "@admin @slow @dangerous",
-     "server", "1.0.0", "Listens for all requests received by the server in real-time.",
-     nullptr, NotSupported},
-    {"latency", -2, kAdmin | kCmdLoading | kCmdStale, 0, 0, 0, "@admin @slow @dangerous",
-     "server", "2.8.13", "A container for latency diagnostics commands.", nullptr,
+    {"monitor", 1, kAdmin | kCmdLoading | kCmdStale, 0, 0, 0, "@admin @slow @dangerous", "server",
+     "1.0.0", "Listens for all requests received by the server in real-time.", nullptr,
      NotSupported},
+    {"latency", -2, kAdmin | kCmdLoading | kCmdStale, 0, 0, 0, "@admin @slow @dangerous", "server",
+     "2.8.13", "A container for latency diagnostics commands.", nullptr, NotSupported},
 };
 
 }  // namespace

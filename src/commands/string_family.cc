@@ -101,8 +101,10 @@ std::optional<int64_t> ResolveExpire(const SetOptions& o, std::string_view cmd, 
   bool invalid = when <= 0 || (seconds && when > INT64_MAX / 1000);
   if (!invalid && seconds) when *= 1000;
   if (!invalid && relative) {
-    if (when > INT64_MAX - now) invalid = true;
-    else when += now;
+    if (when > INT64_MAX - now)
+      invalid = true;
+    else
+      when += now;
   }
   if (invalid) {
     out.Error("ERR invalid expire time in '" + std::string(cmd) + "' command");
@@ -178,8 +180,10 @@ void GetEx(ShardCall& c) {
   }
   std::string value = e->StringValue();
   if (when) {
-    if (*when <= c.now_ms) c.db.Delete(e);
-    else c.db.SetExpire(e, *when);
+    if (*when <= c.now_ms)
+      c.db.Delete(e);
+    else
+      c.db.SetExpire(e, *when);
   } else if (o.persist) {
     c.db.Persist(e);
   }
@@ -362,8 +366,10 @@ boost::asio::awaitable<void> MGet(CommandContext& ctx) {
   }
   ctx.out->ArrayHeader(n);
   for (auto& v : values) {
-    if (v) ctx.out->Bulk(*v);
-    else ctx.out->Null();
+    if (v)
+      ctx.out->Bulk(*v);
+    else
+      ctx.out->Null();
   }
 }
 
@@ -396,8 +402,10 @@ boost::asio::awaitable<void> MSetGeneric(CommandContext& ctx, bool nx) {
   }
   if (oom || blocked) {
     co_await tx.Finish();
-    if (oom) ctx.out->Error(errors::kOom);
-    else ctx.out->Integer(0);
+    if (oom)
+      ctx.out->Error(errors::kOom);
+    else
+      ctx.out->Integer(0);
     co_return;
   }
   for (uint32_t s : tx.shards()) {
@@ -412,8 +420,10 @@ boost::asio::awaitable<void> MSetGeneric(CommandContext& ctx, bool nx) {
     };
     co_await tx.Run(s, write);
   }
-  if (nx) ctx.out->Integer(1);
-  else ctx.out->Ok();
+  if (nx)
+    ctx.out->Integer(1);
+  else
+    ctx.out->Ok();
 }
 
 boost::asio::awaitable<void> MSet(CommandContext& ctx) { return MSetGeneric(ctx, false); }
@@ -425,9 +435,12 @@ boost::asio::awaitable<void> Lcs(CommandContext& ctx) {
   int64_t min_match_len = 0;
   for (size_t i = 3; i < ctx.args.size(); i++) {
     std::string_view a = ctx.args[i];
-    if (EqualsIgnoreCase(a, "idx")) want_idx = true;
-    else if (EqualsIgnoreCase(a, "len")) want_len = true;
-    else if (EqualsIgnoreCase(a, "withmatchlen")) with_match_len = true;
+    if (EqualsIgnoreCase(a, "idx"))
+      want_idx = true;
+    else if (EqualsIgnoreCase(a, "len"))
+      want_len = true;
+    else if (EqualsIgnoreCase(a, "withmatchlen"))
+      with_match_len = true;
     else if (EqualsIgnoreCase(a, "minmatchlen") && i + 1 < ctx.args.size()) {
       std::optional<int64_t> v = ParseInt64(ctx.args[++i]);
       if (!v) {
@@ -457,8 +470,10 @@ boost::asio::awaitable<void> Lcs(CommandContext& ctx) {
         if (owner[k] != s) continue;
         Entry* e = db.FindForRead(ctx.args[1 + k], shard.NowMs());
         if (e == nullptr) continue;
-        if (e->type() != ValueType::kString) wrong_type = true;
-        else value[k] = e->StringValue();
+        if (e->type() != ValueType::kString)
+          wrong_type = true;
+        else
+          value[k] = e->StringValue();
       }
     };
     co_await tx.Run(s, body);

@@ -107,7 +107,8 @@ TEST_F(StringFamilyTest, MultiKeyAcrossShards) {
   EXPECT_EQ(Run(mset).text, "OK");
   Reply r = Run(mget, 1);
   ASSERT_EQ(r.elements.size(), 21u);
-  for (int i = 0; i < 20; i++) EXPECT_EQ(r.elements[static_cast<size_t>(i)].text, std::to_string(i));
+  for (int i = 0; i < 20; i++)
+    EXPECT_EQ(r.elements[static_cast<size_t>(i)].text, std::to_string(i));
   EXPECT_TRUE(r.elements[20].is_null());
   EXPECT_EQ(Int({"MSETNX", "m0", "x", "fresh", "y"}), 0);
   EXPECT_EQ(Int({"EXISTS", "fresh"}), 0);

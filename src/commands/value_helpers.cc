@@ -36,8 +36,10 @@ Entry* StoreString(Db& db, Entry* existing, std::string_view key, std::string_vi
   }
   size_t old_bytes = existing->AllocatedBytes();
   Entry* e = db.Updated(existing, Entry::SetValue(existing, value, allow_int), old_bytes);
-  if (expire_at_ms > 0) e = db.SetExpire(e, expire_at_ms);
-  else if (expire_at_ms == 0) e = db.Persist(e);
+  if (expire_at_ms > 0)
+    e = db.SetExpire(e, expire_at_ms);
+  else if (expire_at_ms == 0)
+    e = db.Persist(e);
   return e;
 }
 

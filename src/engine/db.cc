@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-
 namespace shoal {
 
 namespace {
@@ -19,7 +18,10 @@ Db::Db(ShardStats* stats, const EngineOptions* options) : stats_(stats), options
   stats_->used_bytes += static_cast<int64_t>(dict_.BucketBytes());
 }
 
-Db::~Db() { Clear(); stats_->used_bytes -= static_cast<int64_t>(dict_.BucketBytes()); }
+Db::~Db() {
+  Clear();
+  stats_->used_bytes -= static_cast<int64_t>(dict_.BucketBytes());
+}
 
 bool Db::tracks_lfu() const {
   return IsLfu(options_->maxmemory_policy.load(std::memory_order_relaxed));
@@ -36,7 +38,8 @@ void Db::Touch(Entry* e, int64_t now_ms) const {
     double base = counter > kLfuInitCounter ? counter - kLfuInitCounter : 0;
     double p = 1.0 / (base * options_->lfu_log_factor.load(std::memory_order_relaxed) + 1);
     // A cheap deterministic-enough source: low bits of the address mixed with time.
-    uint64_t x = reinterpret_cast<uintptr_t>(e) ^ static_cast<uint64_t>(now_ms) * 0x9E3779B97F4A7C15ULL;
+    uint64_t x =
+        reinterpret_cast<uintptr_t>(e) ^ static_cast<uint64_t>(now_ms) * 0x9E3779B97F4A7C15ULL;
     x ^= x >> 29;
     double r = static_cast<double>(x & 0xFFFFFF) / static_cast<double>(0x1000000);
     if (r < p) counter++;
@@ -70,8 +73,10 @@ bool Db::ExpireIfNeeded(Entry* e, int64_t now_ms) {
 
 Entry* Db::FindForRead(std::string_view key, int64_t now_ms) {
   Entry* e = FindForWrite(key, now_ms);
-  if (e) stats_->keyspace_hits++;
-  else stats_->keyspace_misses++;
+  if (e)
+    stats_->keyspace_hits++;
+  else
+    stats_->keyspace_misses++;
   return e;
 }
 
@@ -136,8 +141,8 @@ Entry* Db::Updated(Entry* old_entry, Entry* updated, size_t old_bytes) {
     dict_.Replace(old_entry, updated);
     if (updated->has_expiry_block()) volatile_[updated->volatile_index()] = updated;
   }
-  stats_->used_bytes += static_cast<int64_t>(updated->AllocatedBytes()) -
-                        static_cast<int64_t>(old_bytes);
+  stats_->used_bytes +=
+      static_cast<int64_t>(updated->AllocatedBytes()) - static_cast<int64_t>(old_bytes);
   return updated;
 }
 
@@ -151,8 +156,8 @@ Entry* Db::SetExpire(Entry* e, int64_t expire_at_ms) {
   moved->set_expire_at_ms(expire_at_ms);
   if (moved != e) dict_.Replace(e, moved);
   AddVolatile(moved);
-  stats_->used_bytes += static_cast<int64_t>(moved->AllocatedBytes()) -
-                        static_cast<int64_t>(old_bytes);
+  stats_->used_bytes +=
+      static_cast<int64_t>(moved->AllocatedBytes()) - static_cast<int64_t>(old_bytes);
   return moved;
 }
 
@@ -162,8 +167,8 @@ Entry* Db::Persist(Entry* e) {
   size_t old_bytes = e->AllocatedBytes();
   Entry* moved = Entry::WithExpiryBlock(e, false);
   if (moved != e) dict_.Replace(e, moved);
-  stats_->used_bytes += static_cast<int64_t>(moved->AllocatedBytes()) -
-                        static_cast<int64_t>(old_bytes);
+  stats_->used_bytes +=
+      static_cast<int64_t>(moved->AllocatedBytes()) - static_cast<int64_t>(old_bytes);
   return moved;
 }
 

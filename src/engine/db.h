@@ -94,7 +94,9 @@ class Db {
 
   // Access bits (24 bits in Entry::access): LRU = seconds clock; LFU = minutes << 8 | counter.
   void Touch(Entry* e, int64_t now_ms) const;
-  static uint32_t LruClock(int64_t now_ms) { return static_cast<uint32_t>(now_ms / 1000) & 0xFFFFFF; }
+  static uint32_t LruClock(int64_t now_ms) {
+    return static_cast<uint32_t>(now_ms / 1000) & 0xFFFFFF;
+  }
   // Seconds since last access under LRU tracking.
   static int64_t IdleSeconds(const Entry* e, int64_t now_ms);
   // The decayed LFU counter (Redis's LFUDecrAndReturn).

@@ -33,8 +33,10 @@ void LockTable::Acquire(const LockRequest& request) {
   }
   for (const LockKey& k : request.keys) {
     Holders& h = held_[Id(k.db, k.key)];
-    if (k.mode == LockMode::kExclusive) h.exclusive = true;
-    else h.shared++;
+    if (k.mode == LockMode::kExclusive)
+      h.exclusive = true;
+    else
+      h.shared++;
   }
 }
 
@@ -45,8 +47,10 @@ void LockTable::Release(const LockRequest& request) {
     for (const LockKey& k : request.keys) {
       auto it = held_.find(Id(k.db, k.key));
       if (it == held_.end()) continue;
-      if (k.mode == LockMode::kExclusive) it->second.exclusive = false;
-      else if (it->second.shared > 0) it->second.shared--;
+      if (k.mode == LockMode::kExclusive)
+        it->second.exclusive = false;
+      else if (it->second.shared > 0)
+        it->second.shared--;
       if (!it->second.exclusive && it->second.shared == 0) held_.erase(it);
     }
   }

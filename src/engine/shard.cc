@@ -34,12 +34,11 @@ bool Shard::EvictOne() {
   // best candidate of the whole sample under the policy.
   EvictionPolicy policy = options_->maxmemory_policy.load(std::memory_order_relaxed);
   if (policy == EvictionPolicy::kNoEviction) return false;
-  bool volatile_only = policy == EvictionPolicy::kVolatileLru ||
-                       policy == EvictionPolicy::kVolatileLfu ||
-                       policy == EvictionPolicy::kVolatileRandom ||
-                       policy == EvictionPolicy::kVolatileTtl;
-  bool random = policy == EvictionPolicy::kAllKeysRandom ||
-                policy == EvictionPolicy::kVolatileRandom;
+  bool volatile_only =
+      policy == EvictionPolicy::kVolatileLru || policy == EvictionPolicy::kVolatileLfu ||
+      policy == EvictionPolicy::kVolatileRandom || policy == EvictionPolicy::kVolatileTtl;
+  bool random =
+      policy == EvictionPolicy::kAllKeysRandom || policy == EvictionPolicy::kVolatileRandom;
   size_t samples = static_cast<size_t>(
       std::clamp(options_->maxmemory_samples.load(std::memory_order_relaxed), 1, 64));
   int64_t now = NowMs();

@@ -20,11 +20,11 @@
 #include <vector>
 
 #include "base/clock.h"
-#include "io/mailbox.h"
-#include "io/task.h"
 #include "engine/lock_table.h"
 #include "engine/options.h"
 #include "engine/shard.h"
+#include "io/mailbox.h"
+#include "io/task.h"
 
 namespace shoal {
 

@@ -90,9 +90,7 @@ class Transaction {
   }
 
  private:
-  bool involved(uint32_t s) const {
-    return requests_[s].whole_shard || !requests_[s].keys.empty();
-  }
+  bool involved(uint32_t s) const { return requests_[s].whole_shard || !requests_[s].keys.empty(); }
 
   ShardSet* shards_;
   int db_;

@@ -1,7 +1,7 @@
 #include "io/mailbox.h"
 
-#include <boost/asio/post.hpp>
 #include <bit>
+#include <boost/asio/post.hpp>
 
 namespace shoal {
 

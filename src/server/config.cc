@@ -17,14 +17,22 @@ Result<uint64_t> ParseMemory(std::string_view text) {
   if (digits == 0) return Status::Error("argument must be a memory value");
   std::string_view unit = std::string_view(t).substr(digits);
   uint64_t mul;
-  if (unit.empty() || unit == "b") mul = 1;
-  else if (unit == "k") mul = 1000;
-  else if (unit == "kb") mul = 1024;
-  else if (unit == "m") mul = 1000 * 1000;
-  else if (unit == "mb") mul = 1024 * 1024;
-  else if (unit == "g") mul = 1000ULL * 1000 * 1000;
-  else if (unit == "gb") mul = 1024ULL * 1024 * 1024;
-  else return Status::Error("argument must be a memory value");
+  if (unit.empty() || unit == "b")
+    mul = 1;
+  else if (unit == "k")
+    mul = 1000;
+  else if (unit == "kb")
+    mul = 1024;
+  else if (unit == "m")
+    mul = 1000 * 1000;
+  else if (unit == "mb")
+    mul = 1024 * 1024;
+  else if (unit == "g")
+    mul = 1000ULL * 1000 * 1000;
+  else if (unit == "gb")
+    mul = 1024ULL * 1024 * 1024;
+  else
+    return Status::Error("argument must be a memory value");
   std::optional<int64_t> n = ParseInt64(std::string_view(t).substr(0, digits));
   if (!n || static_cast<uint64_t>(*n) > UINT64_MAX / mul) {
     return Status::Error("argument must be a memory value");
@@ -69,7 +77,7 @@ Status One(std::span<const std::string> v) {
   return v.size() == 1 ? Status::Ok() : Status::Error("wrong number of arguments");
 }
 
-constexpr int64_t kIntMax = 2147483647;             // INT_MAX, as Redis's int configs
+constexpr int64_t kIntMax = 2147483647;              // INT_MAX, as Redis's int configs
 constexpr int64_t kLongMax = 9223372036854775807LL;  // LONG_MAX, as Redis's long configs
 
 // An integer parameter in [lo, hi], with Redis's error texts. `clamp_lo`/`clamp_hi` (when
@@ -120,7 +128,8 @@ void ConfigRegistry::Add(std::string name, bool mutable_at_runtime,
 ConfigRegistry::ConfigRegistry(ServerConfig* config) : config_(config) {
   ServerConfig* c = config_;
   EngineOptions* e = &c->engine;
-  Add("bind", false,
+  Add(
+      "bind", false,
       [c] {
         std::string out;
         for (const auto& b : c->bind) out += (out.empty() ? "" : " ") + b;
@@ -131,7 +140,8 @@ ConfigRegistry::ConfigRegistry(ServerConfig* config) : config_(config) {
         c->bind.assign(v.begin(), v.end());
         return Status::Ok();
       });
-  Add("port", false, [c] { return std::to_string(c->port); },
+  Add(
+      "port", false, [c] { return std::to_string(c->port); },
       [c](std::span<const std::string> v) {
         if (Status s = One(v); !s.ok()) return s;
         std::optional<int64_t> n = ParseInt64(v[0]);
@@ -142,26 +152,33 @@ ConfigRegistry::ConfigRegistry(ServerConfig* config) : config_(config) {
         c->port = static_cast<int>(*n);
         return Status::Ok();
       });
-  Add("shards", false, [e] { return std::to_string(e->num_shards); },
+  Add(
+      "shards", false, [e] { return std::to_string(e->num_shards); },
       [e](std::span<const std::string> v) {
         if (Status s = One(v); !s.ok()) return s;
         std::optional<int64_t> n = ParseInt64(v[0]);
-        if (!n || *n < 0 || *n > 256) return Status::Error("argument must be between 0 and 256 inclusive");
-        e->num_shards = *n == 0 ? std::max(1u, std::thread::hardware_concurrency())
-                                : static_cast<uint32_t>(*n);
+        if (!n || *n < 0 || *n > 256)
+          return Status::Error("argument must be between 0 and 256 inclusive");
+        e->num_shards =
+            *n == 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<uint32_t>(*n);
         return Status::Ok();
       });
-  Add("databases", false, [e] { return std::to_string(e->num_databases); },
+  Add(
+      "databases", false, [e] { return std::to_string(e->num_databases); },
       [e](std::span<const std::string> v) {
         if (Status s = One(v); !s.ok()) return s;
         std::optional<int64_t> n = ParseInt64(v[0]);
-        if (!n || *n < 1 || *n > 1024) return Status::Error("argument must be between 1 and 1024 inclusive");
+        if (!n || *n < 1 || *n > 1024)
+          return Status::Error("argument must be between 1 and 1024 inclusive");
         e->num_databases = static_cast<int>(*n);
         return Status::Ok();
       });
-  Add("maxmemory", true, [e] { return std::to_string(e->maxmemory.load()); },
+  Add(
+      "maxmemory", true, [e] { return std::to_string(e->maxmemory.load()); },
       MemorySetter(&e->maxmemory, 0));
-  Add("maxmemory-policy", true, [e] { return std::string(EvictionPolicyName(e->maxmemory_policy)); },
+  Add(
+      "maxmemory-policy", true,
+      [e] { return std::string(EvictionPolicyName(e->maxmemory_policy)); },
       [e](std::span<const std::string> v) {
         if (Status s = One(v); !s.ok()) return s;
         EvictionPolicy p;
@@ -174,23 +191,32 @@ ConfigRegistry::ConfigRegistry(ServerConfig* config) : config_(config) {
         e->maxmemory_policy.store(p);
         return Status::Ok();
       });
-  Add("maxmemory-samples", true, [e] { return std::to_string(e->maxmemory_samples.load()); },
+  Add(
+      "maxmemory-samples", true, [e] { return std::to_string(e->maxmemory_samples.load()); },
       IntSetter(&e->maxmemory_samples, 1, kIntMax));  // eviction samples at most 64
-  Add("lfu-log-factor", true, [e] { return std::to_string(e->lfu_log_factor.load()); },
+  Add(
+      "lfu-log-factor", true, [e] { return std::to_string(e->lfu_log_factor.load()); },
       IntSetter(&e->lfu_log_factor, 0, kIntMax));
-  Add("lfu-decay-time", true, [e] { return std::to_string(e->lfu_decay_time.load()); },
+  Add(
+      "lfu-decay-time", true, [e] { return std::to_string(e->lfu_decay_time.load()); },
       IntSetter(&e->lfu_decay_time, 0, kIntMax));
   // As Redis: any value in [0, INT_MAX] is accepted and clamped to [1, 500].
-  Add("hz", true, [e] { return std::to_string(e->hz.load()); },
+  Add(
+      "hz", true, [e] { return std::to_string(e->hz.load()); },
       IntSetter(&e->hz, 0, kIntMax, 1, 500));
-  Add("active-expire-effort", true, [e] { return std::to_string(e->active_expire_effort.load()); },
+  Add(
+      "active-expire-effort", true, [e] { return std::to_string(e->active_expire_effort.load()); },
       IntSetter(&e->active_expire_effort, 1, 10));
-  Add("proto-max-bulk-len", true, [c] { return std::to_string(c->limits.proto_max_bulk_len.load()); },
+  Add(
+      "proto-max-bulk-len", true,
+      [c] { return std::to_string(c->limits.proto_max_bulk_len.load()); },
       MemorySetter(&c->limits.proto_max_bulk_len, 1024 * 1024, kLongMax));
-  Add("client-query-buffer-limit", true,
+  Add(
+      "client-query-buffer-limit", true,
       [c] { return std::to_string(c->limits.client_query_buffer_limit.load()); },
       MemorySetter(&c->limits.client_query_buffer_limit, 1024 * 1024, kLongMax));
-  Add("maxclients", true, [c] { return std::to_string(c->limits.maxclients.load()); },
+  Add(
+      "maxclients", true, [c] { return std::to_string(c->limits.maxclients.load()); },
       [c](std::span<const std::string> v) {
         if (Status s = One(v); !s.ok()) return s;
         std::optional<int64_t> n = ParseInt64(v[0]);
@@ -201,7 +227,8 @@ ConfigRegistry::ConfigRegistry(ServerConfig* config) : config_(config) {
         c->limits.maxclients.store(static_cast<uint64_t>(*n));
         return Status::Ok();
       });
-  Add("loglevel", true, [c] { return c->loglevel; },
+  Add(
+      "loglevel", true, [c] { return c->loglevel; },
       [c](std::span<const std::string> v) {
         if (Status s = One(v); !s.ok()) return s;
         std::string level = ToLower(v[0]);
@@ -215,19 +242,23 @@ ConfigRegistry::ConfigRegistry(ServerConfig* config) : config_(config) {
         if (spdlog::default_logger()) (void)SetLogLevel(level);
         return Status::Ok();
       });
-  Add("logfile", false, [c] { return c->logfile; },
+  Add(
+      "logfile", false, [c] { return c->logfile; },
       [c](std::span<const std::string> v) {
         if (Status s = One(v); !s.ok()) return s;
         c->logfile = v[0];
         return Status::Ok();
       });
   SlowLogOptions* slowlog = &c->slowlog;
-  Add("slowlog-log-slower-than", true,
+  Add(
+      "slowlog-log-slower-than", true,
       [slowlog] { return std::to_string(slowlog->log_slower_than_us.load()); },
       IntSetter(&slowlog->log_slower_than_us, -1, kLongMax));
-  Add("slowlog-max-len", true, [slowlog] { return std::to_string(slowlog->max_len.load()); },
+  Add(
+      "slowlog-max-len", true, [slowlog] { return std::to_string(slowlog->max_len.load()); },
       IntSetter(&slowlog->max_len, 0, kLongMax));
-  Add("requirepass", true, [c] { return c->requirepass; },
+  Add(
+      "requirepass", true, [c] { return c->requirepass; },
       [c](std::span<const std::string> v) {
         if (Status s = One(v); !s.ok()) return s;
         c->requirepass = v[0];
@@ -245,7 +276,9 @@ const ConfigRegistry::Param* ConfigRegistry::Find(std::string_view name) const {
 Status ConfigRegistry::Set(std::string_view name, std::span<const std::string> values,
                            bool at_startup) {
   const Param* p = Find(name);
-  if (p == nullptr) return Status::Error("Unknown option or number of arguments for CONFIG SET - '" + std::string(name) + "'");
+  if (p == nullptr)
+    return Status::Error("Unknown option or number of arguments for CONFIG SET - '" +
+                         std::string(name) + "'");
   if (!at_startup && !p->mutable_at_runtime) {
     return Status::Error("CONFIG SET failed (possibly related to argument '" + std::string(name) +
                          "') - can't set immutable config");
@@ -298,7 +331,8 @@ Status ConfigRegistry::LoadFile(const std::string& path) {
     const std::vector<std::string>& w = *words;
     Status s = Set(w[0], std::span<const std::string>(w).subspan(1), /*at_startup=*/true);
     if (!s.ok()) {
-      return Status::Error(path + ":" + std::to_string(line_no) + ": '" + w[0] + "': " + s.message());
+      return Status::Error(path + ":" + std::to_string(line_no) + ": '" + w[0] +
+                           "': " + s.message());
     }
   }
   config_->config_file = path;

@@ -132,8 +132,8 @@ class Connection {
       }
       if (status == resp::ParseStatus::kError) {
         parse_error_ = "ERR " + std::string(parser_.error());
-        SHOAL_LOG(info, "event=protocol_error id={} addr={} error=\"{}\"", client_.id,
-                  client_.addr, parser_.error());
+        SHOAL_LOG(info, "event=protocol_error id={} addr={} error=\"{}\"", client_.id, client_.addr,
+                  parser_.error());
         break;
       }
       const std::vector<std::string_view>& args = parser_.args();
@@ -221,8 +221,7 @@ class Connection {
 
 }  // namespace
 
-boost::asio::awaitable<void> ServeConnection(Server& server, tcp::socket socket,
-                                             uint32_t shard) {
+boost::asio::awaitable<void> ServeConnection(Server& server, tcp::socket socket, uint32_t shard) {
   if (!server.AdmitConnection()) {
     resp::RespWriter writer;
     writer.Error("ERR max number of clients reached");

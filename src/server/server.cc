@@ -3,9 +3,9 @@
 #include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 #include <random>
 
@@ -61,8 +61,8 @@ Status Server::Start() {
     ip::address addr = ip::make_address(address, ec);
     if (ec) return Status::Error("invalid bind address '" + entry + "'");
     auto acceptor = std::make_unique<ip::tcp::acceptor>(shards_->context(0));
-    ip::tcp::endpoint endpoint(addr, static_cast<unsigned short>(
-                                         bound_port_ != 0 ? bound_port_ : config_->port));
+    ip::tcp::endpoint endpoint(
+        addr, static_cast<unsigned short>(bound_port_ != 0 ? bound_port_ : config_->port));
     acceptor->open(endpoint.protocol(), ec);
     if (!ec) acceptor->set_option(ip::tcp::acceptor::reuse_address(true), ec);
     if (!ec && addr.is_v6()) acceptor->set_option(ip::v6_only(true), ec);
@@ -109,8 +109,7 @@ boost::asio::awaitable<void> Server::AcceptLoop(boost::asio::ip::tcp::acceptor& 
     }
     total_connections_.fetch_add(1, std::memory_order_relaxed);
     boost::asio::co_spawn(shards_->context(target),
-                          ServeConnection(*this, std::move(socket), target),
-                          boost::asio::detached);
+                          ServeConnection(*this, std::move(socket), target), boost::asio::detached);
   }
 }
 
@@ -137,8 +136,9 @@ Status Server::ConfigSet(std::span<const std::pair<std::string_view, std::string
   for (const auto& [name, value] : pairs) {
     std::vector<std::string_view> pattern = {name};
     auto current = registry_->Get(pattern);
-    Result<std::vector<std::string>> words =
-        ToLower(name) == "bind" ? SplitConfigLine(value) : std::vector<std::string>{std::string(value)};
+    Result<std::vector<std::string>> words = ToLower(name) == "bind"
+                                                 ? SplitConfigLine(value)
+                                                 : std::vector<std::string>{std::string(value)};
     Status s = words.ok() ? registry_->Set(name, *words, /*at_startup=*/false) : words.status();
     if (!s.ok()) {
       for (auto it = old.rbegin(); it != old.rend(); ++it) {
