@@ -10,13 +10,20 @@
 namespace shoal {
 
 std::string UnknownCommandError(CmdArgs args) {
+  // As Redis: arguments are quoted until their list reaches 128 bytes, each cut to fit.
+  std::string listed;
+  for (size_t i = 1; i < args.size() && listed.size() < 128; i++) {
+    size_t room = 128 - listed.size();
+    listed.append("'");
+    listed.append(args[i].substr(0, room));
+    listed.append("' ");
+  }
   std::string msg = "ERR unknown command '";
   msg.append(args[0].substr(0, 128));
   msg.append("', with args beginning with: ");
-  for (size_t i = 1; i < args.size() && msg.size() < 512; i++) {
-    msg.append("'");
-    msg.append(args[i].substr(0, 128));
-    msg.append("' ");
+  msg.append(listed);
+  for (char& c : msg) {
+    if (c == '\r' || c == '\n') c = ' ';
   }
   return msg;
 }

@@ -439,6 +439,20 @@ constexpr std::string_view kLruNotSelected =
     "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
     "switching between policies at runtime LRU and LFU data will take some time to adjust.";
 
+// Redis shares one object among all keys holding an integer in [0, 10000) (unless an LRU/LFU
+// policy needs per-key access data) and reports that object's refcount as INT_MAX. Shoal
+// stores every value per key; it reports what Redis would, so tools comparing see the same.
+constexpr int64_t kSharedRefcount = 2147483647;
+bool SharedIntegerRefcount(const Entry* e, const EngineOptions& options) {
+  if (e->encoding() != Encoding::kInt || e->int_value() < 0 || e->int_value() >= 10000) {
+    return false;
+  }
+  EvictionPolicy p = options.maxmemory_policy.load(std::memory_order_relaxed);
+  bool tracks_access = p == EvictionPolicy::kAllKeysLru || p == EvictionPolicy::kAllKeysLfu ||
+                       p == EvictionPolicy::kVolatileLru || p == EvictionPolicy::kVolatileLfu;
+  return options.maxmemory.load(std::memory_order_relaxed) == 0 || !tracks_access;
+}
+
 void ObjectHelp(ReplySink& out) {
   static constexpr std::string_view kLines[] = {
       "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -482,7 +496,8 @@ boost::asio::awaitable<void> Object(CommandContext& ctx) {
     Entry* e = db.Peek(key, s.NowMs());
     if (e == nullptr) return ctx.out->Null();
     if (sub == "encoding") return ctx.out->Bulk(EncodingName(e));
-    if (sub == "refcount") return ctx.out->Integer(1);
+    if (sub == "refcount")
+      return ctx.out->Integer(SharedIntegerRefcount(e, s.options()) ? kSharedRefcount : 1);
     if (sub == "freq") {
       if (!db.tracks_lfu()) return ctx.out->Error(kLfuNotSelected);
       return ctx.out->Integer(db.LfuCounter(e, s.NowMs()));
