@@ -226,6 +226,8 @@ void MemorySection(std::string& out, CommandContext& ctx, const EngineSnapshot& 
   uint64_t dataset = static_cast<uint64_t>(std::max<int64_t>(0, snap.used_bytes));
   struct mallinfo2 mi = mallinfo2();
   uint64_t allocated = mi.uordblks + mi.hblkhd;
+  // Allocators without mallinfo2 (ASan's) report 0: fall back to the resident set.
+  if (allocated == 0) allocated = ProcessRss();
   uint64_t used = std::max(allocated, dataset);
   uint64_t peak;
   {

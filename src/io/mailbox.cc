@@ -65,8 +65,12 @@ bool Mailbox::TryPush(TaskPtr& task) {
 
 void Mailbox::Drain() {
   // Clear the flag before draining: a push that lands after our last Dequeue() sees the flag
-  // clear and schedules another drain, so no message is left behind.
-  drain_scheduled_.store(false, std::memory_order_release);
+  // clear and schedules another drain, so no message is left behind. It must be a
+  // read-modify-write, not a plain store: a producer's exchange that still read `true` then
+  // synchronizes with this one, so its enqueue is visible to the Dequeue() calls below. A
+  // plain store may be reordered after those loads (x86 store buffer), and that lost
+  // messages: hops that never arrived left multi-shard locks held forever.
+  drain_scheduled_.exchange(false, std::memory_order_acq_rel);
   while (Task* task = Dequeue()) {
     TaskPtr owned(task);
     owned->Run();
