@@ -28,8 +28,6 @@ INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
 NOT_INT = Err("ERR value is not an integer or out of range")
 OVERFLOW = Err("ERR increment or decrement would overflow")
-SYNTAX = Err("ERR syntax error")
-INVALID_SET_EXPIRE = Err("ERR invalid expire time in 'set' command")
 
 KEYS = st.sampled_from([b"a", b"b", b"c", b"{t}x", b"{t}y", b"key:1", b"key:2", b"key:3",
                         b"\x00k\r\n", b""])
@@ -244,6 +242,11 @@ def command():
                   st.lists(ARGS, max_size=2)).map(lambda t: [t[0], t[1], t[2], *t[3]]),
         st.tuples(st.sampled_from(["GETEX", "OBJECT"]), st.lists(ARGS, max_size=3)).map(
             lambda t: [t[0], *t[1]]),
+        # not IDLETIME: its seconds depend on when each server last saw the key
+        st.tuples(st.just("OBJECT"), st.sampled_from(["ENCODING", "REFCOUNT", "FREQ", "HELP"]),
+                  st.lists(KEYS, max_size=2)).map(lambda t: [t[0], t[1], *t[2]]),
+        st.tuples(st.just("GETEX"), KEYS, st.lists(ARGS, max_size=3)).map(
+            lambda t: [t[0], t[1], *t[2]]),
     )
 
 
@@ -253,26 +256,12 @@ def test_random_sequences_match_redis(shoal, redis_ref, dummy):
 
     a, b = shoal.raw(), redis_ref.raw()
 
-    def known_difference(cmd):
-        """Shapes that hit differences already recorded as xfail tests elsewhere."""
-        name = cmd[0]
-        opts = [x.upper() for x in cmd[3:] if isinstance(x, bytes)]
-        expire_tokens = sum(o in (b"EX", b"PX", b"EXAT", b"PXAT") for o in opts)
-        if name == "SET" and expire_tokens >= 2:
-            return True  # test_set_repeated_expire_option
-        if name == "GETEX":
-            return True  # test_getex_missing_key_with_invalid_time
-        if name == "SETRANGE" and parse_int(cmd[2]) is not None and parse_int(cmd[2]) > 2**40:
-            return True  # test_setrange_offset_overflow (crashes the server)
-        return False
-
-    def norm(cmd, reply):
-        # OBJECT ENCODING after APPEND/SETRANGE/INCRBYFLOAT is a known, recorded difference
-        if cmd[0] == "OBJECT":
-            return None
-        # test_set_syntax_error_wins_over_bad_expire_value
-        if cmd[0] == "SET" and reply in (SYNTAX, NOT_INT, INVALID_SET_EXPIRE):
-            return "SET-OPTION-ERROR"
+    def norm(reply):
+        # Redis formats names into error texts with %s, which stops at a NUL byte
+        # ("unknown subcommand '\x00ab'" comes out as "unknown subcommand ''"); Shoal keeps
+        # the bytes. Not a difference worth matching: cut both at the NUL.
+        if isinstance(reply, Err) and "\x00" in reply.msg:
+            return Err(re.sub("\x00[^']*", "", reply.msg))
         return reply
 
     @settings(max_examples=EXAMPLES, **SETTINGS)
@@ -280,9 +269,7 @@ def test_random_sequences_match_redis(shoal, redis_ref, dummy):
     def run(cmds):
         assert a.cmd("FLUSHALL") == "OK" and b.cmd("FLUSHALL") == "OK"
         for cmd in cmds:
-            if known_difference(cmd):
-                continue
-            ra, rb = norm(cmd, a.cmd(*cmd)), norm(cmd, b.cmd(*cmd))
+            ra, rb = norm(a.cmd(*cmd)), norm(b.cmd(*cmd))
             assert ra == rb, f"{cmd!r}: shoal {ra!r} != redis {rb!r}"
 
     try:
