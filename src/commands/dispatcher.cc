@@ -87,14 +87,21 @@ bool Dispatcher::PausedFor(const CommandSpec& spec) const {
   return SystemClock::Instance().NowMs() < until;
 }
 
+namespace {
+// Redis's arity rule: N means exactly N arguments (the name counts), -N at least N.
+bool ArityMatches(const CommandSpec& spec, size_t argc) {
+  int n = static_cast<int>(argc);
+  return spec.arity > 0 ? n == spec.arity : n >= -spec.arity;
+}
+}  // namespace
+
 const CommandSpec* Dispatcher::Resolve(CommandContext& ctx) {
   const CommandSpec* spec = CommandTable::Get().Find(ctx.args[0]);
   if (spec == nullptr) {
     ctx.out->Error(UnknownCommandError(ctx.args));
     return nullptr;
   }
-  int argc = static_cast<int>(ctx.args.size());
-  if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
+  if (!ArityMatches(*spec, ctx.args.size())) {
     ctx.out->Error(WrongArityError(spec->name));
     return nullptr;
   }
@@ -157,11 +164,8 @@ boost::asio::awaitable<void> Dispatcher::Dispatch(CommandContext& ctx) {
 uint32_t Dispatcher::RemoteTarget(CommandContext& ctx) const {
   const CommandSpec* spec = CommandTable::Get().Find(ctx.args[0]);
   if (spec == nullptr || spec->shard_handler == nullptr) return kNotRemote;
-  int argc = static_cast<int>(ctx.args.size());
-  if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
+  if (!ArityMatches(*spec, ctx.args.size()) || !ctx.client->authenticated || PausedFor(*spec))
     return kNotRemote;
-  }
-  if (!ctx.client->authenticated || PausedFor(*spec)) return kNotRemote;
   uint32_t target = ShardOfKey(ctx.args[static_cast<size_t>(spec->first_key)], shards_->size());
   if (static_cast<int>(target) == ShardSet::CurrentShard()) return kNotRemote;
   ctx.spec = spec;
