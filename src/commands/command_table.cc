@@ -10,7 +10,7 @@ namespace shoal {
 CommandTable::CommandTable(std::span<const std::span<const CommandSpec>> families) {
   for (std::span<const CommandSpec> family : families) {
     for (const CommandSpec& spec : family) {
-      by_name_.emplace(std::string(spec.name), &spec);
+      by_name_.emplace(spec.name, &spec);
       all_.push_back(&spec);
     }
   }
@@ -32,7 +32,7 @@ const CommandSpec* CommandTable::Find(std::string_view name) const {
     char c = name[i];
     buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
   }
-  auto it = by_name_.find(std::string(buf, name.size()));
+  auto it = by_name_.find(std::string_view(buf, name.size()));
   return it == by_name_.end() ? nullptr : it->second;
 }
 

@@ -32,7 +32,8 @@ class CommandTable {
   explicit CommandTable(std::span<const std::span<const CommandSpec>> families);
 
  private:
-  boost::unordered_flat_map<std::string, const CommandSpec*> by_name_;
+  // Keys view the specs' names, which are static.
+  boost::unordered_flat_map<std::string_view, const CommandSpec*> by_name_;
   std::vector<const CommandSpec*> all_;
 };
 

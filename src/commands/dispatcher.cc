@@ -1,7 +1,10 @@
 #include "commands/dispatcher.h"
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/container/small_vector.hpp>
 #include <chrono>
 
 #include "base/hash.h"
@@ -95,8 +98,45 @@ bool ArityMatches(const CommandSpec& spec, size_t argc) {
 }
 }  // namespace
 
+void Dispatcher::Lookup(CommandContext& ctx) { ctx.spec = CommandTable::Get().Find(ctx.args[0]); }
+
+template <typename At>
+void Dispatcher::PrefetchKeys(uint32_t shard_id, size_t n, At at) {
+  Shard& shard = shards_->shard(shard_id);
+  // In chunks: more misses in flight than the core's line fill buffers gain nothing.
+  constexpr size_t kChunk = 16;
+  struct Pending {
+    const Db* db;
+    uint64_t hash;
+  };
+  std::array<Pending, kChunk> pending;
+  for (size_t begin = 0; begin < n; begin += kChunk) {
+    size_t count = 0;
+    for (size_t i = begin; i < std::min(n, begin + kChunk); i++) {
+      const CommandContext& ctx = at(i);
+      const CommandSpec* spec = ctx.spec;
+      if (spec == nullptr || spec->shard_handler == nullptr || spec->first_key <= 0) continue;
+      const auto key_index = static_cast<size_t>(spec->first_key);
+      if (ctx.args.size() <= key_index) continue;
+      std::string_view key = ctx.args[key_index];
+      if (ShardOfKey(key, shards_->size()) != shard_id) continue;
+      pending[count] = Pending{&shard.db(ctx.client->db), Db::KeyHash(key)};
+      pending[count].db->PrefetchBucket(pending[count].hash);
+      count++;
+    }
+    for (size_t i = 0; i < count; i++) pending[i].db->PrefetchChain(pending[i].hash);
+  }
+}
+
+void Dispatcher::Prefetch(std::span<CommandContext> batch) {
+  const int current = ShardSet::CurrentShard();
+  if (current < 0 || batch.size() < 2) return;
+  PrefetchKeys(static_cast<uint32_t>(current), batch.size(),
+               [batch](size_t i) -> const CommandContext& { return batch[i]; });
+}
+
 const CommandSpec* Dispatcher::Resolve(CommandContext& ctx) {
-  const CommandSpec* spec = CommandTable::Get().Find(ctx.args[0]);
+  const CommandSpec* spec = ctx.spec != nullptr ? ctx.spec : CommandTable::Get().Find(ctx.args[0]);
   if (spec == nullptr) {
     ctx.out->Error(UnknownCommandError(ctx.args));
     return nullptr;
@@ -161,15 +201,59 @@ boost::asio::awaitable<void> Dispatcher::Dispatch(CommandContext& ctx) {
   SlowLogFinish(ctx, start);
 }
 
-uint32_t Dispatcher::RemoteTarget(CommandContext& ctx) const {
-  const CommandSpec* spec = CommandTable::Get().Find(ctx.args[0]);
-  if (spec == nullptr || spec->shard_handler == nullptr) return kNotRemote;
+uint32_t Dispatcher::OwnerShard(CommandContext& ctx) const {
+  const CommandSpec* spec = ctx.spec != nullptr ? ctx.spec : CommandTable::Get().Find(ctx.args[0]);
+  if (spec == nullptr || spec->shard_handler == nullptr) return kNoOwner;
   if (!ArityMatches(*spec, ctx.args.size()) || !ctx.client->authenticated || PausedFor(*spec))
-    return kNotRemote;
-  uint32_t target = ShardOfKey(ctx.args[static_cast<size_t>(spec->first_key)], shards_->size());
-  if (static_cast<int>(target) == ShardSet::CurrentShard()) return kNotRemote;
+    return kNoOwner;
   ctx.spec = spec;
-  return target;
+  return ShardOfKey(ctx.args[static_cast<size_t>(spec->first_key)], shards_->size());
+}
+
+uint32_t Dispatcher::RemoteTarget(CommandContext& ctx) const {
+  uint32_t owner = OwnerShard(ctx);
+  return static_cast<int>(owner) == ShardSet::CurrentShard() ? kNotRemote : owner;
+}
+
+boost::asio::awaitable<void> Dispatcher::DispatchParallel(std::span<CommandContext> batch) {
+  int64_t start = SlowLogStart();
+  // One hop per shard: targets[h], with batch[order[first[h]] .. order[first[h + 1] - 1]]
+  // in pipeline order.
+  boost::container::small_vector<uint32_t, 8> targets;
+  boost::container::small_vector<uint32_t, 8> hop_of_shard(shards_->size(), kNoOwner);
+  boost::container::small_vector<uint32_t, 64> hop_of_request(batch.size());
+  for (uint32_t i = 0; i < batch.size(); i++) {
+    Count();
+    uint32_t owner = OwnerShard(batch[i]);
+    if (hop_of_shard[owner] == kNoOwner) {
+      hop_of_shard[owner] = static_cast<uint32_t>(targets.size());
+      targets.push_back(owner);
+    }
+    hop_of_request[i] = hop_of_shard[owner];
+  }
+  boost::container::small_vector<uint32_t, 9> first(targets.size() + 1, 0);
+  for (uint32_t h : hop_of_request) first[h + 1]++;
+  for (size_t h = 0; h < targets.size(); h++) first[h + 1] += first[h];
+  boost::container::small_vector<uint32_t, 64> order(batch.size());
+  boost::container::small_vector<uint32_t, 8> next(first.begin(), first.end() - 1);
+  for (uint32_t i = 0; i < batch.size(); i++) order[next[hop_of_request[i]]++] = i;
+  auto requests_of = [&order, &first](size_t hop) {
+    return std::span<const uint32_t>(order.data() + first[hop], first[hop + 1] - first[hop]);
+  };
+
+  auto gate_of = [batch, &requests_of](size_t hop) {
+    LockRequest gate;
+    for (uint32_t i : requests_of(hop)) gate.keys.push_back(GateKey(batch[i]));
+    return gate;
+  };
+  auto body = [this, batch, &requests_of, &targets](Shard& shard, size_t hop) {
+    std::span<const uint32_t> mine = requests_of(hop);
+    PrefetchKeys(targets[hop], mine.size(),
+                 [&](size_t k) -> const CommandContext& { return batch[mine[k]]; });
+    for (uint32_t i : mine) RunShardHandler(*batch[i].spec, batch[i], shard);
+  };
+  co_await shards_->ExecuteParallel(std::span<const uint32_t>(targets), gate_of, body);
+  for (CommandContext& ctx : batch) SlowLogFinish(ctx, start);
 }
 
 boost::asio::awaitable<void> Dispatcher::DispatchBatch(uint32_t target,
@@ -180,7 +264,11 @@ boost::asio::awaitable<void> Dispatcher::DispatchBatch(uint32_t target,
     Count();
     gate.keys.push_back(GateKey(ctx));
   }
-  auto body = [this, batch](Shard& shard) {
+  auto body = [this, target, batch](Shard& shard) {
+    if (batch.size() > 1) {
+      PrefetchKeys(target, batch.size(),
+                   [batch](size_t i) -> const CommandContext& { return batch[i]; });
+    }
     for (CommandContext& ctx : batch) RunShardHandler(*ctx.spec, ctx, shard);
   };
   co_await shards_->Execute(target, &gate, /*acquire=*/false, body);

@@ -26,6 +26,17 @@
 
 namespace shoal {
 
+// Which consecutive single-key requests of a pipeline may run on their shards at once
+// (config `pipeline-squash`, docs/multi-key-atomicity.md). Requests for the same key, and
+// for the same shard, always keep their order.
+//  - kReads (default): read-only requests. Reads on different shards do not observe each
+//    other; only their order against other clients' concurrent writes can differ from
+//    one-at-a-time execution, which linearizability allows for requests in flight together.
+//  - kAll: writes too (Dragonfly's pipeline squashing). Another client may then see a later
+//    write of the pipeline before an earlier one on another shard.
+//  - kNone: one shard at a time, in pipeline order.
+enum class PipelineSquash : uint8_t { kNone, kReads, kAll };
+
 class Dispatcher {
  public:
   // `slowlog_options` must outlive the Dispatcher.
@@ -34,19 +45,37 @@ class Dispatcher {
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 
+  // Fills ctx.spec with the table entry of args[0] (nullptr when unknown, to be reported by
+  // TryInline), so that Prefetch, RemoteTarget and TryInline look the command up once.
+  static void Lookup(CommandContext& ctx);
+  // Before a pipelined batch runs (each ctx looked up): prefetches the keys of the commands
+  // that will run on the calling shard, so their cache misses overlap. Hints only.
+  void Prefetch(std::span<CommandContext> batch);
+
   // Runs the command if it can complete without suspending (errors, local keys, local
   // commands) and returns true. False: the caller must co_await Dispatch(ctx).
   bool TryInline(CommandContext& ctx);
   boost::asio::awaitable<void> Dispatch(CommandContext& ctx);
 
-  // Pipelines: a run of consecutive requests for the same other shard travels in one hop.
-  // RemoteTarget tells, without running or replying anything, whether `ctx` is a valid
-  // single-key command for another shard (and which), or kNotRemote. DispatchBatch runs such
-  // a run in order on `target` (each ctx as returned by RemoteTarget for that target), so
-  // the pipeline's order of execution is kept.
-  static constexpr uint32_t kNotRemote = UINT32_MAX;
+  // Pipelines. OwnerShard tells, without running or replying anything, whether `ctx` is a
+  // valid single-key command that can run now (not paused, authenticated), and on which
+  // shard; kNoOwner otherwise. RemoteTarget is the same for another shard only.
+  static constexpr uint32_t kNoOwner = UINT32_MAX;
+  static constexpr uint32_t kNotRemote = kNoOwner;
+  uint32_t OwnerShard(CommandContext& ctx) const;
   uint32_t RemoteTarget(CommandContext& ctx) const;
+  // A run of consecutive requests for the same other shard travels in one hop: DispatchBatch
+  // runs them in order on `target` (each ctx as returned by RemoteTarget for that target),
+  // so the pipeline's order of execution is kept.
   boost::asio::awaitable<void> DispatchBatch(uint32_t target, std::span<CommandContext> batch);
+  // Consecutive requests that may run in parallel (each with an OwnerShard and its own
+  // sink; see PipelineSquash for which) run on all their shards at once: one hop per shard,
+  // in pipeline order within a shard.
+  static bool Squashable(const CommandContext& ctx, PipelineSquash mode) {
+    if (ctx.spec == nullptr || mode == PipelineSquash::kNone) return false;
+    return mode == PipelineSquash::kAll || (ctx.spec->flags & kCmdReadOnly) != 0;
+  }
+  boost::asio::awaitable<void> DispatchParallel(std::span<CommandContext> reads);
 
   uint64_t total_commands() const;
   void ResetStats();
@@ -66,6 +95,9 @@ class Dispatcher {
   // Looks up and validates; writes the error reply and returns nullptr when invalid.
   const CommandSpec* Resolve(CommandContext& ctx);
   bool PausedFor(const CommandSpec& spec) const;
+  // Prefetches the first keys of at(0..n-1) that live on `shard_id`; runs on that shard.
+  template <typename At>
+  void PrefetchKeys(uint32_t shard_id, size_t n, At at);
   void RunShardHandler(const CommandSpec& spec, CommandContext& ctx, Shard& shard);
   // The lock a shard handler's key needs to be free: shared for reads, exclusive for writes.
   static LockKey GateKey(const CommandContext& ctx);

@@ -64,6 +64,21 @@ Entry* Dict::Find(std::string_view key) const {
   return nullptr;
 }
 
+// The bucket slot a lookup of `hash` reads first (nullptr when there are no buckets).
+Entry* const* Dict::FirstSlot(uint64_t hash) const {
+  const Table& t = rehashing() && (hash & t_[0].mask) < rehash_idx_ ? t_[1] : t_[0];
+  return t.buckets == nullptr ? nullptr : &t.buckets[hash & t.mask];
+}
+
+void Dict::PrefetchBucket(uint64_t hash) const {
+  if (Entry* const* slot = FirstSlot(hash)) __builtin_prefetch(slot);
+}
+
+void Dict::PrefetchChain(uint64_t hash) const {
+  Entry* const* slot = FirstSlot(hash);
+  if (slot != nullptr && *slot != nullptr) __builtin_prefetch(*slot);
+}
+
 Entry** Dict::LinkOf(std::string_view key, uint64_t h) {
   for (int i = 0; i < 2; i++) {
     Table& t = t_[i];

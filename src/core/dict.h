@@ -50,6 +50,13 @@ class Dict {
 
   // The entry with `key`, or nullptr. One hash computation; no rehash work.
   Entry* Find(std::string_view key) const;
+  // Prefetching for a batch of lookups (memory-level parallelism): call PrefetchBucket for
+  // every key of the batch, then PrefetchChain for every key, then look them up. Hints only:
+  // no effect on the contents, safe on an empty Dict.
+  void PrefetchBucket(uint64_t hash) const;
+  // Needs the bucket in cache to be useful: prefetches the first entry of hash's chain.
+  void PrefetchChain(uint64_t hash) const;
+
   // Find for write: does one rehash step, then returns the address of the link that points at the
   // entry with `key` (a bucket slot or the previous entry's `next`), or nullptr. `*link` may be
   // overwritten with a reallocated entry for the same key (Entry's reallocating functions keep
@@ -118,6 +125,7 @@ class Dict {
   void FinishRehash();
   void MaybeShrink();
   Entry** LinkOf(std::string_view key, uint64_t hash);
+  Entry* const* FirstSlot(uint64_t hash) const;
   void FreeTables();
 
   Table t_[2];

@@ -11,6 +11,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "base/hash.h"
+
 namespace shoal {
 namespace {
 
@@ -28,6 +30,8 @@ TEST(Dict, EmptyDict) {
   EXPECT_EQ(d.size(), 0u);
   EXPECT_TRUE(d.empty());
   EXPECT_EQ(d.Find("x"), nullptr);
+  d.PrefetchBucket(TableHash("x"));  // hints on a Dict without buckets: no access
+  d.PrefetchChain(TableHash("x"));
   EXPECT_EQ(d.FindLink("x"), nullptr);
   EXPECT_EQ(d.Unlink("x"), nullptr);
   EXPECT_EQ(d.Random(rng), nullptr);
@@ -161,6 +165,8 @@ TEST(Dict, OperationsDuringRehash) {
   // Each insert moves one bucket; check every key while both tables are in use.
   while (d.rehashing()) {
     for (int k = 0; k < i; k++) ASSERT_NE(d.Find(KeyOf(k)), nullptr) << k;
+    // Prefetch reads the slot Find would read first (ASan checks it is in bounds).
+    for (int k = 0; k < i; k += 7) d.PrefetchChain(TableHash(KeyOf(k)));
     ASSERT_TRUE(d.CheckInvariants());
     d.Insert(Make(i++));
     if (i % 2 == 0) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/hash.h"
+
 namespace shoal {
 
 namespace {
@@ -91,6 +93,8 @@ Entry* Db::Peek(std::string_view key, int64_t now_ms) {
   if (e == nullptr || ExpireIfNeeded(e, now_ms)) return nullptr;
   return e;
 }
+
+uint64_t Db::KeyHash(std::string_view key) { return TableHash(key); }
 
 void Db::AccountBuckets(size_t before) {
   stats_->used_bytes += static_cast<int64_t>(dict_.BucketBytes()) - static_cast<int64_t>(before);

@@ -51,6 +51,11 @@ class Db {
   Entry* FindForRead(std::string_view key, int64_t now_ms);
   Entry* FindForWrite(std::string_view key, int64_t now_ms);
   Entry* Peek(std::string_view key, int64_t now_ms);
+  // Pipelines: prefetching the keys of a batch before running it overlaps their cache misses.
+  // PrefetchBucket(KeyHash(k)) for all keys first, then PrefetchChain for all (Dict's hints).
+  static uint64_t KeyHash(std::string_view key);
+  void PrefetchBucket(uint64_t key_hash) const { dict_.PrefetchBucket(key_hash); }
+  void PrefetchChain(uint64_t key_hash) const { dict_.PrefetchChain(key_hash); }
 
   // Adds a new key (must be absent) and takes ownership. `expire_at_ms` > 0 sets a deadline.
   Entry* Insert(Entry* e, int64_t now_ms, int64_t expire_at_ms = 0);

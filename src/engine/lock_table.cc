@@ -23,7 +23,7 @@ bool LockTable::Conflicts(const LockRequest& request) const {
 }
 
 bool LockTable::CanRun(const LockRequest& request) const {
-  return waiters_.empty() && !Conflicts(request);
+  return idle() || (waiters_.empty() && !Conflicts(request));
 }
 
 void LockTable::Acquire(const LockRequest& request) {

@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -62,6 +63,16 @@ class ShardSet {
   template <typename Body>
   boost::asio::awaitable<void> Execute(uint32_t target, const LockRequest* gate, bool acquire,
                                        Body& body);
+
+  // From a shard thread: runs `body(Shard&, i)` on targets[i] for every i, all in flight at
+  // once (no order among them), and resumes when every one has run. Like Execute's gate,
+  // `gate_of(i)` (a LockRequest, only checked, never acquired) says which keys must be free
+  // first; it is called on targets[i]'s thread, and only when that shard has locks held or
+  // waiting. Hops for the caller's own shard go through its mailbox too, so the caller is
+  // always resumed from its mailbox, never inside this call.
+  template <typename GateOf, typename Body>
+  boost::asio::awaitable<void> ExecuteParallel(std::span<const uint32_t> targets, GateOf& gate_of,
+                                               Body& body);
 
   // Run `fn(Shard&)` on every shard (ascending), e.g. DBSIZE, KEYS, INFO.
   template <typename Fn>
@@ -121,6 +132,44 @@ boost::asio::awaitable<void> ShardSet::Execute(uint32_t target, const LockReques
           }
         };
         Send(target, MakeTask(std::move(arrive)));
+      },
+      boost::asio::use_awaitable);
+}
+
+template <typename GateOf, typename Body>
+boost::asio::awaitable<void> ShardSet::ExecuteParallel(std::span<const uint32_t> targets,
+                                                       GateOf& gate_of, Body& body) {
+  if (targets.empty()) co_return;
+  const uint32_t origin = static_cast<uint32_t>(CurrentShard());
+  co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void()>(
+      [this, origin, targets, &gate_of, &body](auto handler) {
+        // The join: counted down by completions, which all run on the origin thread.
+        struct Join {
+          size_t pending;
+          decltype(handler) resume;
+        };
+        auto* join = new Join{targets.size(), std::move(handler)};
+        auto done = [join] {
+          if (--join->pending > 0) return;
+          auto resume = std::move(join->resume);
+          delete join;
+          std::move(resume)();
+        };
+        for (size_t i = 0; i < targets.size(); i++) {
+          const uint32_t target = targets[i];
+          auto run = [this, origin, target, i, &body, done] {
+            body(shard(target), i);
+            Send(origin, MakeTask(done));
+          };
+          auto arrive = [this, target, i, &gate_of, run = std::move(run)]() mutable {
+            LockTable& locks = shard(target).locks();
+            if (locks.idle()) return run();
+            LockRequest gate = gate_of(i);
+            if (locks.CanRun(gate)) return run();
+            locks.Wait(std::move(gate), /*acquire=*/false, MakeTask(std::move(run)));
+          };
+          Send(target, MakeTask(std::move(arrive)));
+        }
       },
       boost::asio::use_awaitable);
 }

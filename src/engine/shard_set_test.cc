@@ -4,7 +4,9 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <chrono>
 #include <future>
+#include <vector>
 
 #include "engine/transaction.h"
 
@@ -45,6 +47,71 @@ TEST(ShardSet, HopRunsOnTheOwnerThread) {
       }
     }
   });
+  set.Stop();
+  set.Join();
+}
+
+TEST(ShardSet, ParallelHopsRunOnTheirShardsAndJoin) {
+  EngineOptions options;
+  options.num_shards = 4;
+  options.mailbox_capacity = 2;
+  ShardSet set(&options, &SystemClock::Instance());
+  set.Start(nullptr);
+  RunOn(set, 1, [&]() -> boost::asio::awaitable<void> {
+    for (int round = 0; round < 200; round++) {
+      // Every shard, the caller's own included, some twice.
+      const std::vector<uint32_t> targets = {3, 1, 0, 2, 1};
+      std::vector<int> ran_on(targets.size(), -1);
+      auto gate_of = [](size_t) { return LockRequest{}; };
+      auto body = [&](Shard& s, size_t i) {
+        EXPECT_EQ(s.id(), targets[i]);
+        ran_on[i] = ShardSet::CurrentShard();
+      };
+      co_await set.ExecuteParallel(std::span<const uint32_t>(targets), gate_of, body);
+      EXPECT_EQ(ShardSet::CurrentShard(), 1);  // resumed at home
+      for (size_t i = 0; i < targets.size(); i++)
+        EXPECT_EQ(ran_on[i], static_cast<int>(targets[i]));
+    }
+  });
+  set.Stop();
+  set.Join();
+}
+
+TEST(ShardSet, ParallelHopWaitsForItsGate) {
+  EngineOptions options;
+  options.num_shards = 2;
+  ShardSet set(&options, &SystemClock::Instance());
+  set.Start(nullptr);
+  const LockRequest held{{LockKey{0, "k", LockMode::kExclusive}}};
+  bool released = false;
+  bool ran_before_release = false;
+  // Shard 1 holds an exclusive lock on "k"; a parallel read of "k" from shard 0 must wait.
+  RunOn(set, 1, [&]() -> boost::asio::awaitable<void> {
+    set.shard(1).locks().Acquire(held);
+    co_return;
+  });
+  std::promise<void> read_done;
+  boost::asio::co_spawn(
+      set.context(0),
+      [&]() -> boost::asio::awaitable<void> {
+        const std::vector<uint32_t> targets = {1, 0};
+        auto gate_of = [](size_t) { return LockRequest{{LockKey{0, "k", LockMode::kShared}}}; };
+        auto body = [&](Shard&, size_t i) {
+          if (i == 0) ran_before_release = !released;
+        };
+        co_await set.ExecuteParallel(std::span<const uint32_t>(targets), gate_of, body);
+        read_done.set_value();
+      },
+      boost::asio::detached);
+  std::future<void> read_future = read_done.get_future();
+  EXPECT_EQ(read_future.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+  RunOn(set, 1, [&]() -> boost::asio::awaitable<void> {
+    released = true;
+    set.shard(1).locks().Release(held);
+    co_return;
+  });
+  read_future.get();
+  EXPECT_FALSE(ran_before_release);
   set.Stop();
   set.Join();
 }

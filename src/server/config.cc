@@ -227,6 +227,47 @@ ConfigRegistry::ConfigRegistry(ServerConfig* config) : config_(config) {
         c->limits.maxclients.store(static_cast<uint64_t>(*n));
         return Status::Ok();
       });
+  // Shoal keeps no data on disk yet: these report that truthfully (what Redis reports with
+  // persistence off) for tools that ask, e.g. redis-benchmark, and accept only those values.
+  Add(
+      "save", true, [] { return std::string(); },
+      [](std::span<const std::string> v) {
+        if (v.size() == 1 && v[0].empty()) return Status::Ok();
+        return Status::Error("snapshots are not supported; only \"\" (none) is accepted");
+      });
+  Add(
+      "appendonly", true, [] { return std::string("no"); },
+      [](std::span<const std::string> v) {
+        if (v.size() == 1 && ToLower(v[0]) == "no") return Status::Ok();
+        return Status::Error("the append-only file is not supported; only no is accepted");
+      });
+  Add(
+      "pipeline-squash", true,
+      [c] {
+        switch (c->limits.pipeline_squash.load()) {
+          case PipelineSquash::kNone:
+            return std::string("no");
+          case PipelineSquash::kAll:
+            return std::string("all");
+          case PipelineSquash::kReads:
+            break;
+        }
+        return std::string("reads");
+      },
+      [c](std::span<const std::string> v) {
+        if (Status s = One(v); !s.ok()) return s;
+        std::string mode = ToLower(v[0]);
+        if (mode == "no") {
+          c->limits.pipeline_squash.store(PipelineSquash::kNone);
+        } else if (mode == "reads") {
+          c->limits.pipeline_squash.store(PipelineSquash::kReads);
+        } else if (mode == "all") {
+          c->limits.pipeline_squash.store(PipelineSquash::kAll);
+        } else {
+          return Status::Error("argument(s) must be one of the following: no, reads, all");
+        }
+        return Status::Ok();
+      });
   Add(
       "loglevel", true, [c] { return c->loglevel; },
       [c](std::span<const std::string> v) {

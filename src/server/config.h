@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "commands/dispatcher.h"
 #include "commands/slow_log.h"
 #include "engine/options.h"
 
@@ -28,6 +29,7 @@ struct ConnectionLimits {
   std::atomic<uint64_t> proto_max_bulk_len{512ULL * 1024 * 1024};
   std::atomic<uint64_t> client_query_buffer_limit{1024ULL * 1024 * 1024};
   std::atomic<uint64_t> maxclients{10000};
+  std::atomic<PipelineSquash> pipeline_squash{PipelineSquash::kReads};
 };
 
 struct ServerConfig {

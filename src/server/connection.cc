@@ -3,6 +3,8 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,8 @@ constexpr size_t kMinFreeSpace = 4 * 1024;
 constexpr size_t kFlushThreshold = 1024 * 1024;
 // Requests parsed ahead of execution at most (bounds the per-batch argument arena).
 constexpr size_t kMaxBatch = 256;
+// A squashed request's scratch reply buffer is kept for reuse up to this capacity.
+constexpr size_t kMaxKeptScratch = 64 * 1024;
 
 auto Token() { return boost::asio::as_tuple(boost::asio::use_awaitable); }
 
@@ -158,39 +162,87 @@ class Connection {
                           &dispatcher_};
   }
 
+  // Runs the parsed batch in order. Commands that complete inline run without suspending;
+  // a run of consecutive requests for the same other shard goes there in one hop.
   boost::asio::awaitable<void> ExecuteBatch() {
-    for (size_t i = 0; i < requests_.size() && !closing_;) {
-      CommandContext ctx = Context(requests_[i]);
+    contexts_.clear();
+    for (const Request& r : requests_) {
+      contexts_.push_back(Context(r));
+      Dispatcher::Lookup(contexts_.back());
+    }
+    dispatcher_.Prefetch(contexts_);
+    for (size_t i = 0; i < contexts_.size() && !closing_;) {
+      CommandContext& ctx = contexts_[i];
+      if (size_t end = SquashedRunEnd(i); end > i) {
+        co_await ExecuteSquashed(i, end);
+        i = end;
+        continue;
+      }
       uint32_t target = client_.reply_mode == ClientState::ReplyMode::kOn
                             ? dispatcher_.RemoteTarget(ctx)
                             : Dispatcher::kNotRemote;
       if (target != Dispatcher::kNotRemote) {
-        run_.clear();
-        run_.push_back(ctx);
-        for (size_t j = i + 1; j < requests_.size(); j++) {
-          CommandContext next = Context(requests_[j]);
-          if (dispatcher_.RemoteTarget(next) != target) break;
-          run_.push_back(next);
-        }
-        co_await dispatcher_.DispatchBatch(target, run_);
-        client_.last_command = ToLower(run_.back().args[0].substr(0, 64));
-        i += run_.size();
+        size_t end = i + 1;
+        while (end < contexts_.size() && dispatcher_.RemoteTarget(contexts_[end]) == target) end++;
+        std::span<CommandContext> run(contexts_.data() + i, end - i);
+        co_await dispatcher_.DispatchBatch(target, run);
+        client_.last_command = ToLower(run.back().args[0].substr(0, 64));
+        i = end;
         continue;
       }
-      co_await ExecuteOne(ctx);
+      size_t mark = writer_.buffer().size();
+      if (!dispatcher_.TryInline(ctx)) co_await dispatcher_.Dispatch(ctx);
+      AfterCommand(ctx, mark);
       i++;
     }
   }
 
-  boost::asio::awaitable<void> ExecuteOne(CommandContext& ctx) {
-    size_t mark = writer_.buffer().size();
-    if (!dispatcher_.TryInline(ctx)) co_await dispatcher_.Dispatch(ctx);
+  // The end of the run of requests from `begin` that may run in parallel (`pipeline-squash`),
+  // or `begin` when there is no such run spanning two or more shards.
+  size_t SquashedRunEnd(size_t begin) {
+    if (client_.reply_mode != ClientState::ReplyMode::kOn) return begin;
+    size_t end = begin;
+    uint32_t first_owner = Dispatcher::kNoOwner;
+    bool several_shards = false;
+    const PipelineSquash mode = limits_.pipeline_squash.load(std::memory_order_relaxed);
+    while (end < contexts_.size() && Dispatcher::Squashable(contexts_[end], mode)) {
+      uint32_t owner = dispatcher_.OwnerShard(contexts_[end]);
+      if (owner == Dispatcher::kNoOwner) break;
+      if (end == begin) first_owner = owner;
+      several_shards = several_shards || owner != first_owner;
+      end++;
+    }
+    return several_shards ? end : begin;
+  }
+
+  // Runs contexts_[begin, end) with Dispatcher::DispatchParallel, each into its own scratch
+  // writer, then appends their replies in pipeline order.
+  boost::asio::awaitable<void> ExecuteSquashed(size_t begin, size_t end) {
+    std::span<CommandContext> run(contexts_.data() + begin, end - begin);
+    while (scratch_.size() < run.size()) scratch_.push_back(std::make_unique<resp::RespWriter>());
+    for (size_t k = 0; k < run.size(); k++) {
+      scratch_[k]->Clear();
+      scratch_[k]->set_protocol_version(client_.resp);
+      run[k].out = scratch_[k].get();
+    }
+    co_await dispatcher_.DispatchParallel(run);
+    for (size_t k = 0; k < run.size(); k++) {
+      std::string& reply = scratch_[k]->buffer();
+      writer_.buffer().append(reply);
+      if (reply.capacity() > kMaxKeptScratch) reply = std::string();
+    }
+    client_.last_command = ToLower(run.back().args[0].substr(0, 64));
+    if (client_.close_after_reply || client_.killed) closing_ = true;
+  }
+
+  // Bookkeeping after one command's reply was written from `reply_mark` on.
+  void AfterCommand(const CommandContext& ctx, size_t reply_mark) {
     client_.last_command = ToLower(ctx.args[0].substr(0, 64));  // CLIENT LIST cmd=
     writer_.set_protocol_version(client_.resp);
     // CLIENT REPLY OFF|SKIP: the reply was produced but is not sent.
     using Mode = ClientState::ReplyMode;
     if (client_.reply_mode == Mode::kOff || client_.reply_mode == Mode::kSkipThis) {
-      writer_.buffer().resize(mark);
+      writer_.buffer().resize(reply_mark);
       if (client_.reply_mode == Mode::kSkipThis) client_.reply_mode = Mode::kOn;
     }
     if (client_.reply_mode == Mode::kSkipNext) client_.reply_mode = Mode::kSkipThis;
@@ -214,7 +266,8 @@ class Connection {
   InputBuffer in_;
   std::vector<Request> requests_;
   std::vector<std::string_view> args_;
-  std::vector<CommandContext> run_;
+  std::vector<CommandContext> contexts_;                    // the batch's requests, in order
+  std::vector<std::unique_ptr<resp::RespWriter>> scratch_;  // replies of a squashed run
   std::string parse_error_;
   bool closing_ = false;
 };

@@ -385,7 +385,7 @@ def test_config_get_set_roundtrip(r, restore_config):
 
 def test_config_get_matches_redis(shoal, reference):
     for args in (("maxmemory-policy",), ("MAXMEMORY",), ("slowlog-max-len",),
-                 ("slowlog-log-slower-than",), ("maxclients",)):
+                 ("slowlog-log-slower-than",), ("maxclients",), ("save",), ("appendonly",)):
         assert (shoal.client().execute_command("CONFIG", "GET", *args) ==
                 reference.client().execute_command("CONFIG", "GET", *args)), args
 
@@ -426,6 +426,23 @@ def test_config_errors_match_redis(shoal, reference, restore_config):
         ("CONFIG", "REWRITE"),
     ):
         same_error(shoal, reference, *args)
+
+
+def test_persistence_settings_are_reported_as_off(r, restore_config):
+    assert r.config_set("save", "")
+    assert r.config_set("appendonly", "no")
+    for name, value in (("save", "900 1"), ("appendonly", "yes")):
+        with pytest.raises(redis.exceptions.ResponseError, match="not supported"):
+            r.config_set(name, value)
+    assert r.config_get("save") == {"save": ""}
+
+
+def test_redis_benchmark_reads_the_config(shoal):
+    """redis-benchmark asks CONFIG GET save/appendonly and warns when the answer is missing."""
+    out = subprocess.run(["redis-benchmark", "-p", str(shoal.port), "-t", "ping", "-n", "100",
+                          "-q"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0
+    assert "Could not fetch server CONFIG" not in out.stdout + out.stderr
 
 
 def test_config_set_is_atomic(r, restore_config):
