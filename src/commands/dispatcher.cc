@@ -9,6 +9,7 @@
 
 #include "base/hash.h"
 #include "base/strings.h"
+#include "engine/transaction.h"
 
 namespace shoal {
 
@@ -241,18 +242,36 @@ boost::asio::awaitable<void> Dispatcher::DispatchParallel(std::span<CommandConte
     return std::span<const uint32_t>(order.data() + first[hop], first[hop + 1] - first[hop]);
   };
 
-  auto gate_of = [batch, &requests_of](size_t hop) {
-    LockRequest gate;
-    for (uint32_t i : requests_of(hop)) gate.keys.push_back(GateKey(batch[i]));
-    return gate;
-  };
-  auto body = [this, batch, &requests_of, &targets](Shard& shard, size_t hop) {
+  auto run_hop = [this, batch, &requests_of, &targets](Shard& shard, size_t hop) {
     std::span<const uint32_t> mine = requests_of(hop);
     PrefetchKeys(targets[hop], mine.size(),
                  [&](size_t k) -> const CommandContext& { return batch[mine[k]]; });
     for (uint32_t i : mine) RunShardHandler(*batch[i].spec, batch[i], shard);
   };
-  co_await shards_->ExecuteParallel(std::span<const uint32_t>(targets), gate_of, body);
+
+  const bool writes = std::any_of(batch.begin(), batch.end(), [](const CommandContext& ctx) {
+    return (ctx.spec->flags & kCmdReadOnly) == 0;
+  });
+  if (writes) {
+    // Atomic: every key locked (ascending shard order) before any runs, so no other client
+    // sees a later write of the run without an earlier one.
+    Transaction tx(shards_, batch[0].client->db);
+    for (const CommandContext& ctx : batch) {
+      LockKey k = GateKey(ctx);
+      tx.AddKey(k.key, k.mode);
+    }
+    auto part = [&run_hop, &hop_of_shard](Shard& shard) {
+      run_hop(shard, hop_of_shard[shard.id()]);
+    };
+    co_await tx.LockAndRunAll(part);
+  } else {
+    auto gate_of = [batch, &requests_of](size_t hop) {
+      LockRequest gate;
+      for (uint32_t i : requests_of(hop)) gate.keys.push_back(GateKey(batch[i]));
+      return std::optional<LockRequest>(std::move(gate));
+    };
+    co_await shards_->ExecuteParallel(std::span<const uint32_t>(targets), gate_of, run_hop);
+  }
   for (CommandContext& ctx : batch) SlowLogFinish(ctx, start);
 }
 

@@ -27,13 +27,13 @@
 namespace shoal {
 
 // Which consecutive single-key requests of a pipeline may run on their shards at once
-// (config `pipeline-squash`, docs/multi-key-atomicity.md). Requests for the same key, and
-// for the same shard, always keep their order.
-//  - kReads (default): read-only requests. Reads on different shards do not observe each
-//    other; only their order against other clients' concurrent writes can differ from
-//    one-at-a-time execution, which linearizability allows for requests in flight together.
-//  - kAll: writes too (Dragonfly's pipeline squashing). Another client may then see a later
-//    write of the pipeline before an earlier one on another shard.
+// (config `pipeline-squash`, docs/multi-key-atomicity.md). Requests for the same shard
+// always keep their order, and replies always leave in pipeline order.
+//  - kReads: read-only requests. Reads on different shards do not observe each other; only
+//    their order against other clients' concurrent writes can differ from one-at-a-time
+//    execution, which linearizability allows for requests in flight together.
+//  - kAll (default): as kReads, and runs with writes execute as one atomic multi-shard
+//    transaction (two-phase locking), so nobody sees a later write before an earlier one.
 //  - kNone: one shard at a time, in pipeline order.
 enum class PipelineSquash : uint8_t { kNone, kReads, kAll };
 
@@ -69,8 +69,8 @@ class Dispatcher {
   // so the pipeline's order of execution is kept.
   boost::asio::awaitable<void> DispatchBatch(uint32_t target, std::span<CommandContext> batch);
   // Consecutive requests that may run in parallel (each with an OwnerShard and its own
-  // sink; see PipelineSquash for which) run on all their shards at once: one hop per shard,
-  // in pipeline order within a shard.
+  // sink; see PipelineSquash for which) run on all their shards at once, in pipeline order
+  // within a shard: reads behind their keys' gates; a batch with writes atomically.
   static bool Squashable(const CommandContext& ctx, PipelineSquash mode) {
     if (ctx.spec == nullptr || mode == PipelineSquash::kNone) return false;
     return mode == PipelineSquash::kAll || (ctx.spec->flags & kCmdReadOnly) != 0;

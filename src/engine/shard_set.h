@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <thread>
 #include <vector>
@@ -66,10 +67,11 @@ class ShardSet {
 
   // From a shard thread: runs `body(Shard&, i)` on targets[i] for every i, all in flight at
   // once (no order among them), and resumes when every one has run. Like Execute's gate,
-  // `gate_of(i)` (a LockRequest, only checked, never acquired) says which keys must be free
-  // first; it is called on targets[i]'s thread, and only when that shard has locks held or
-  // waiting. Hops for the caller's own shard go through its mailbox too, so the caller is
-  // always resumed from its mailbox, never inside this call.
+  // `gate_of(i)` (a std::optional<LockRequest>, only checked, never acquired; nullopt: no
+  // gate, e.g. when the caller holds the locks) says which keys must be free first; it is
+  // called on targets[i]'s thread, and only when that shard has locks held or waiting. Hops for the
+  // caller's own shard go through its mailbox too, so the caller is always resumed from its
+  // mailbox, never inside this call.
   template <typename GateOf, typename Body>
   boost::asio::awaitable<void> ExecuteParallel(std::span<const uint32_t> targets, GateOf& gate_of,
                                                Body& body);
@@ -164,9 +166,9 @@ boost::asio::awaitable<void> ShardSet::ExecuteParallel(std::span<const uint32_t>
           auto arrive = [this, target, i, &gate_of, run = std::move(run)]() mutable {
             LockTable& locks = shard(target).locks();
             if (locks.idle()) return run();
-            LockRequest gate = gate_of(i);
-            if (locks.CanRun(gate)) return run();
-            locks.Wait(std::move(gate), /*acquire=*/false, MakeTask(std::move(run)));
+            std::optional<LockRequest> gate = gate_of(i);
+            if (!gate || locks.CanRun(*gate)) return run();
+            locks.Wait(std::move(*gate), /*acquire=*/false, MakeTask(std::move(run)));
           };
           Send(target, MakeTask(std::move(arrive)));
         }

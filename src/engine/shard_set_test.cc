@@ -62,7 +62,7 @@ TEST(ShardSet, ParallelHopsRunOnTheirShardsAndJoin) {
       // Every shard, the caller's own included, some twice.
       const std::vector<uint32_t> targets = {3, 1, 0, 2, 1};
       std::vector<int> ran_on(targets.size(), -1);
-      auto gate_of = [](size_t) { return LockRequest{}; };
+      auto gate_of = [](size_t) { return std::optional<LockRequest>(); };
       auto body = [&](Shard& s, size_t i) {
         EXPECT_EQ(s.id(), targets[i]);
         ran_on[i] = ShardSet::CurrentShard();

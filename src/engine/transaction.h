@@ -15,6 +15,8 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -80,6 +82,47 @@ class Transaction {
     co_await shards_->Execute(shard, nullptr, false, wrapped);
   }
 
+  // After Lock(): runs `body(Shard&)` on every involved shard at once and releases each
+  // shard's locks right after its part; resumes when all have run. (Unlocked, i.e. one
+  // shard: its part waits until the keys are free, as Run.)
+  template <typename Body>
+  boost::asio::awaitable<void> RunAll(Body& body) {
+    std::vector<uint32_t> targets = shards();
+    auto gate_of = [this, &targets](size_t i) {
+      if (locked_) return std::optional<LockRequest>();  // the locks are ours
+      return std::optional<LockRequest>(requests_[targets[i]]);
+    };
+    auto part = [this, &body](Shard& s, size_t) {
+      body(s);
+      ReleaseOn(s);
+    };
+    co_await shards_->ExecuteParallel(std::span<const uint32_t>(targets), gate_of, part);
+  }
+
+  // Lock() and RunAll() with one round trip less: the highest shard takes its locks, runs its
+  // part and releases in one hop, once every lower shard is locked. That is still two-phase
+  // locking (every lock is held at that moment, none released before), so the run is atomic:
+  // a reader of the highest shard's keys who then reads another shard's keys waits for their
+  // locks and sees those parts done too.
+  template <typename Body>
+  boost::asio::awaitable<void> LockAndRunAll(Body& body) {
+    std::vector<uint32_t> involved = shards();
+    if (involved.size() > 1) {
+      locked_ = true;
+      auto nothing = [](Shard&) {};
+      for (size_t i = 0; i + 1 < involved.size(); i++) {
+        co_await shards_->Execute(involved[i], &requests_[involved[i]], /*acquire=*/true, nothing);
+      }
+      const uint32_t last = involved.back();
+      auto last_part = [this, &body](Shard& s) {
+        body(s);
+        ReleaseOn(s);
+      };
+      co_await shards_->Execute(last, &requests_[last], /*acquire=*/true, last_part);
+    }
+    co_await RunAll(body);
+  }
+
   // Releases the locks of shards that were not run with release (an early exit).
   boost::asio::awaitable<void> Finish() {
     if (!locked_) co_return;
@@ -90,6 +133,14 @@ class Transaction {
   }
 
  private:
+  // On shard `s`'s thread, after its part: drops its locks (if taken); it is no longer involved.
+  void ReleaseOn(Shard& s) {
+    LockRequest& request = requests_[s.id()];
+    if (locked_) s.locks().Release(request);
+    request.keys.clear();
+    request.whole_shard = false;
+  }
+
   bool involved(uint32_t s) const { return requests_[s].whole_shard || !requests_[s].keys.empty(); }
 
   ShardSet* shards_;

@@ -29,7 +29,7 @@ struct ConnectionLimits {
   std::atomic<uint64_t> proto_max_bulk_len{512ULL * 1024 * 1024};
   std::atomic<uint64_t> client_query_buffer_limit{1024ULL * 1024 * 1024};
   std::atomic<uint64_t> maxclients{10000};
-  std::atomic<PipelineSquash> pipeline_squash{PipelineSquash::kReads};
+  std::atomic<PipelineSquash> pipeline_squash{PipelineSquash::kAll};
 };
 
 struct ServerConfig {
