@@ -113,6 +113,8 @@ struct EngineSnapshot {
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
   uint64_t clients = 0;
+  uint64_t lazyfree_pending = 0;
+  uint64_t lazyfreed = 0;
   std::vector<DbTotals> dbs;
 };
 
@@ -126,6 +128,8 @@ Awaitable TakeSnapshot(CommandContext& ctx, EngineSnapshot& snap) {
     snap.keyspace_hits += st.keyspace_hits;
     snap.keyspace_misses += st.keyspace_misses;
     snap.clients += server->clients(shard.id()).all().size();
+    snap.lazyfree_pending += shard.lazy_free_pending();
+    snap.lazyfreed += st.lazyfreed_keys;
     if (snap.dbs.size() < static_cast<size_t>(shard.num_dbs())) {
       snap.dbs.resize(static_cast<size_t>(shard.num_dbs()));
     }
@@ -266,7 +270,7 @@ void MemorySection(std::string& out, CommandContext& ctx, const EngineSnapshot& 
   // maxmemory is enforced on the dataset alone (per shard): the rest is not counted.
   Field(out, "mem_not_counted_for_evict", used - dataset);
   Field(out, "mem_allocator", "libc");
-  Field(out, "lazyfree_pending_objects", 0);
+  Field(out, "lazyfree_pending_objects", snap.lazyfree_pending);
 }
 
 // Shoal keeps no data on disk yet: nothing is loading, saving or rewriting.
@@ -330,6 +334,7 @@ void StatsSection(std::string& out, CommandContext& ctx, const EngineSnapshot& s
   Field(out, "evicted_clients", 0);
   Field(out, "keyspace_hits", snap.keyspace_hits);
   Field(out, "keyspace_misses", snap.keyspace_misses);
+  Field(out, "lazyfreed_objects", snap.lazyfreed);
   Field(out, "pubsub_channels", 0);
   Field(out, "pubsub_patterns", 0);
   Field(out, "latest_fork_usec", 0);

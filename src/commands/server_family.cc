@@ -13,23 +13,33 @@ namespace shoal {
 namespace {
 
 // FLUSHDB / FLUSHALL [ASYNC|SYNC]: every shard is locked first, so no client sees some shards
-// flushed and others not.
+// flushed and others not. ASYNC empties the databases at once and frees the keys afterwards
+// in steps (Shard::FlushLazily), so a large flush does not stall the shard's clients.
 boost::asio::awaitable<void> FlushGeneric(CommandContext& ctx, bool all) {
   if (ctx.args.size() > 2 || (ctx.args.size() == 2 && !EqualsIgnoreCase(ctx.args[1], "async") &&
                               !EqualsIgnoreCase(ctx.args[1], "sync"))) {
     ctx.out->Error(errors::kSyntax);
     co_return;
   }
+  const bool lazy = ctx.args.size() == 2 && EqualsIgnoreCase(ctx.args[1], "async");
   Transaction tx(ctx.shards, ctx.client->db);
   tx.AddAllShards();
   co_await tx.Lock();
   int db = ctx.client->db;
+  auto flush = [&](Shard& s, Db& d) {
+    if (lazy) {
+      s.FlushLazily(d);
+    } else {
+      d.Clear();
+    }
+  };
   auto body = [&](Shard& s) {
     if (all) {
-      for (int i = 0; i < s.num_dbs(); i++) s.db(i).Clear();
+      for (int i = 0; i < s.num_dbs(); i++) flush(s, s.db(i));
     } else {
-      s.db(db).Clear();
+      flush(s, s.db(db));
     }
+    if (lazy) ctx.shards->StartLazyFree(s.id());
   };
   for (uint32_t s : tx.shards()) co_await tx.Run(s, body);
   ctx.out->Ok();

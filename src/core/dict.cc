@@ -299,6 +299,34 @@ void Dict::Clear() {
   FreeTables();
 }
 
+size_t Dict::DestroySome(size_t max_entries, size_t* cursor) {
+  size_t freed = 0;
+  size_t destroyed = 0;
+  // *cursor walks table 0's buckets, then table 1's.
+  for (int i = 0; i < 2 && destroyed < max_entries; i++) {
+    Table& t = t_[i];
+    const size_t base = i == 0 ? 0 : t_[0].size();
+    while (*cursor < base + t.size() && t.used != 0 && destroyed < max_entries) {
+      Entry*& head = t.buckets[*cursor - base];
+      while (head != nullptr && destroyed < max_entries) {
+        Entry* e = head;
+        head = e->next;
+        freed += e->AllocatedBytes();
+        Entry::Destroy(e);
+        t.used--;
+        destroyed++;
+      }
+      if (head == nullptr) ++*cursor;
+    }
+    if (t.used == 0 && *cursor < base + t.size()) *cursor = base + t.size();
+  }
+  if (size() == 0) {
+    freed += BucketBytes();
+    FreeTables();
+  }
+  return freed;
+}
+
 bool Dict::CheckInvariants() const {
   auto fail = [](const char* what) {
     std::fprintf(stderr, "Dict invariant violated: %s\n", what);

@@ -98,6 +98,10 @@ class Dict {
 
   size_t BucketBytes() const { return bucket_count() * sizeof(Entry*); }  // bucket arrays
   void Clear();  // destroys all entries, frees the tables
+  // Clear in steps, for a Dict nobody else uses any more (FLUSHALL ASYNC): destroys up to
+  // `max_entries` entries, continuing from `*cursor` (start at 0), and frees the tables once
+  // it is empty. Returns the bytes released (entries' blocks, then the bucket arrays).
+  size_t DestroySome(size_t max_entries, size_t* cursor);
 
   // Calls fn(Entry*) for every entry. fn must not modify the Dict.
   template <typename Fn>

@@ -184,6 +184,35 @@ TEST(Dict, OperationsDuringRehash) {
   for (int k = i - 10; k < i; k++) ASSERT_NE(d.Find(KeyOf(k)), nullptr) << k;
 }
 
+TEST(Dict, DestroySomeFreesEverythingInSteps) {
+  for (size_t step : {1, 3, 1000, 5000}) {
+    Dict d;  // 2049 keys, in the middle of a growth: both tables hold entries
+    FillDict(d, 2048);
+    d.RehashStep(1 << 20);
+    d.Insert(Make(2048));
+    d.Insert(Make(2049));
+    d.Insert(Make(2050));
+    ASSERT_TRUE(d.rehashing());
+    size_t expected = d.BucketBytes();
+    d.ForEach([&](Entry* e) { expected += e->AllocatedBytes(); });
+    size_t cursor = 0;
+    size_t freed = 0;
+    size_t calls = 0;
+    while (!d.empty()) {
+      const size_t before = d.size();
+      freed += d.DestroySome(step, &cursor);
+      ASSERT_EQ(before - d.size(), std::min(step, before)) << step;
+      calls++;
+    }
+    EXPECT_EQ(calls, (2051 + step - 1) / step);
+    EXPECT_EQ(d.bucket_count(), 0u);  // tables freed with the last entry
+    EXPECT_EQ(freed, expected) << step;
+  }
+  Dict empty;
+  size_t cursor = 0;
+  EXPECT_EQ(empty.DestroySome(10, &cursor), 0u);
+}
+
 TEST(Dict, RandomizedAgainstModel) {
   std::mt19937_64 rng(42);
   Dict d;

@@ -252,6 +252,14 @@ void Db::Clear() {
   AccountBuckets(buckets);
 }
 
+Dict Db::TakeContents() {
+  Dict taken;
+  taken.swap(dict_);
+  volatile_.clear();
+  volatile_.shrink_to_fit();
+  return taken;
+}
+
 void Db::RehashStep(size_t buckets) {
   size_t before = dict_.BucketBytes();
   dict_.RehashStep(buckets);

@@ -29,6 +29,7 @@ struct ShardStats {
   uint64_t evicted_keys = 0;
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
+  uint64_t lazyfreed_keys = 0;  // freed in steps after FLUSHDB/FLUSHALL ASYNC
 
   // CONFIG RESETSTAT: zeroes the event counters; used_bytes is state, not a counter, and stays.
   void ResetCounters() {
@@ -36,6 +37,7 @@ struct ShardStats {
     evicted_keys = 0;
     keyspace_hits = 0;
     keyspace_misses = 0;
+    lazyfreed_keys = 0;
   }
 };
 
@@ -94,6 +96,9 @@ class Db {
   size_t volatile_size() const { return volatile_.size(); }
   int64_t avg_ttl_ms(int64_t now_ms) const;
   void Clear();
+  // FLUSHDB ASYNC: empties the Db at once and returns its former contents, still counted in
+  // used memory until the caller frees them (Shard's lazy free).
+  Dict TakeContents();
   void RehashStep(size_t buckets);
   void swap(Db& other) noexcept;
 

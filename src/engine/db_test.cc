@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "engine/shard.h"
 
 namespace shoal {
 namespace {
@@ -64,6 +65,35 @@ TEST_F(DbTest, MemoryAccountingReturnsToBaseline) {
     EXPECT_EQ(stats_.used_bytes, empty);
   }
   EXPECT_EQ(stats_.used_bytes, baseline);
+}
+
+TEST_F(DbTest, LazyFlushEmptiesAtOnceAndFreesInSteps) {
+  Shard shard(0, &options_, &clock_);
+  const int64_t baseline = shard.stats().used_bytes;
+  int64_t now = clock_.NowMs();
+  for (int d = 0; d < 2; d++) {
+    for (int i = 0; i < 5000; i++) {
+      Entry* e = Entry::Create("key" + std::to_string(i), std::string(50, 'x'));
+      shard.db(d).Insert(e, now, i % 2 ? now + 1000 : 0);
+    }
+  }
+  const int64_t full = shard.stats().used_bytes;
+  shard.FlushLazily(shard.db(0));
+  shard.FlushLazily(shard.db(1));
+  EXPECT_EQ(shard.db(0).size(), 0u);  // empty at once
+  EXPECT_EQ(shard.db(1).volatile_size(), 0u);
+  EXPECT_EQ(shard.lazy_free_pending(), 10000u);
+  EXPECT_EQ(shard.stats().used_bytes, full);  // still held until freed
+  // New keys go into the emptied Db while the old ones are freed.
+  shard.db(0).Insert(Entry::Create("key1", "new"), now);
+  int steps = 0;
+  while (shard.FreeLazily(999)) steps++;
+  EXPECT_EQ(steps, 10);  // 10000 keys in steps of 999
+  EXPECT_EQ(shard.lazy_free_pending(), 0u);
+  EXPECT_EQ(shard.stats().lazyfreed_keys, 10000u);
+  ASSERT_NE(shard.db(0).Peek("key1", now), nullptr);
+  shard.db(0).Clear();
+  EXPECT_EQ(shard.stats().used_bytes, baseline);
 }
 
 TEST_F(DbTest, PersistAndDetachKeepVolatileIndexConsistent) {

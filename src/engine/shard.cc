@@ -98,4 +98,26 @@ size_t Shard::TotalKeys() const {
   return n;
 }
 
+void Shard::FlushLazily(Db& db) { lazy_free_.push_back(LazyFree{db.TakeContents(), 0}); }
+
+bool Shard::FreeLazily(size_t max_entries) {
+  while (max_entries > 0 && !lazy_free_.empty()) {
+    LazyFree& job = lazy_free_.front();
+    const size_t before = job.dict.size();
+    const size_t step = std::min(max_entries, before);
+    stats_.used_bytes -= static_cast<int64_t>(job.dict.DestroySome(step, &job.cursor));
+    const size_t done = before - job.dict.size();
+    stats_.lazyfreed_keys += done;
+    max_entries -= done;
+    if (job.dict.size() == 0) lazy_free_.pop_front();
+  }
+  return !lazy_free_.empty();
+}
+
+size_t Shard::lazy_free_pending() const {
+  size_t n = 0;
+  for (const LazyFree& job : lazy_free_) n += job.dict.size();
+  return n;
+}
+
 }  // namespace shoal

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <random>
 #include <vector>
@@ -49,6 +50,13 @@ class Shard {
 
   size_t TotalKeys() const;
 
+  // FLUSHDB/FLUSHALL ASYNC: `db` is empty at once; its former keys are freed later in steps
+  // of FreeLazily, between other work, and count in used memory until then.
+  void FlushLazily(Db& db);
+  // Frees up to `max_entries` keys of lazily flushed databases; true while some remain.
+  bool FreeLazily(size_t max_entries);
+  size_t lazy_free_pending() const;  // keys still to free
+
  private:
   bool EvictOne();
 
@@ -60,6 +68,11 @@ class Shard {
   ShardStats stats_;
   std::mt19937_64 rng_;
   size_t expire_db_cursor_ = 0;
+  struct LazyFree {
+    Dict dict;
+    size_t cursor = 0;
+  };
+  std::deque<LazyFree> lazy_free_;
 };
 
 }  // namespace shoal

@@ -97,6 +97,17 @@ void ShardSet::FlushOutbox(uint32_t from_id) {
   }
 }
 
+void ShardSet::StartLazyFree(uint32_t id) {
+  Unit& unit = *units_[id];
+  if (unit.lazy_free_scheduled) return;
+  unit.lazy_free_scheduled = true;
+  boost::asio::post(unit.context, [this, id] {
+    Unit& u = *units_[id];
+    u.lazy_free_scheduled = false;
+    if (u.shard->FreeLazily(kLazyFreeStep)) StartLazyFree(id);
+  });
+}
+
 uint64_t ShardSet::mailbox_full_rejections() const {
   uint64_t n = 0;
   for (const auto& unit : units_) n += unit->mailbox->full_rejections();

@@ -84,6 +84,11 @@ class ShardSet {
 
   uint64_t mailbox_full_rejections() const;
 
+  // On shard `id`'s thread, after Shard::FlushLazily: frees the flushed keys in steps of
+  // kLazyFreeStep, each a separate handler, so clients are served in between.
+  void StartLazyFree(uint32_t id);
+  static constexpr size_t kLazyFreeStep = 4096;
+
  private:
   struct Unit {
     boost::asio::io_context context{1};
@@ -93,6 +98,7 @@ class ShardSet {
     // Tasks this shard could not yet push to other shards' full mailboxes, per target.
     std::vector<std::deque<TaskPtr>> outbox;
     bool outbox_flush_scheduled = false;
+    bool lazy_free_scheduled = false;
     std::thread thread;
   };
 

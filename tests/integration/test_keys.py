@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from resp_helpers import Err, shoal_is_sanitized, survives
+from resp_helpers import Err, shoal_is_sanitized, survives, wait_until
 
 SYNTAX = Err("ERR syntax error")
 NOT_INT = Err("ERR value is not an integer or out of range")
@@ -816,6 +816,37 @@ def test_flushdb_flushall(raw):
     assert raw.cmd("DBSIZE") == 0
     assert raw.cmd("FLUSHALL", "FOO") == SYNTAX
     assert raw.cmd("FLUSHDB", "ASYNC", "SYNC") == SYNTAX
+
+
+def info_field(c, section: str, name: str) -> int:
+    text = c.cmd("INFO", section).decode()
+    for line in text.split("\r\n"):
+        if line.startswith(name + ":"):
+            return int(line.split(":", 1)[1])
+    raise AssertionError(f"{name} not in INFO {section}")
+
+
+def test_flushall_async_frees_in_the_background(shoal_factory):
+    s = shoal_factory(shards=2)
+    with s.raw() as c:
+        n = 200_000
+        for start in range(0, n, 10_000):
+            c.cmd("MSET", *[x for i in range(start, start + 10_000) for x in (f"k{i}", "v" * 64)])
+        c.cmd("SELECT", 1)
+        c.cmd("SET", "other-db", "x")
+        full = info_field(c, "memory", "used_memory_dataset")
+        assert c.cmd("FLUSHALL", "ASYNC") == "OK"
+        assert c.cmd("DBSIZE") == 0  # empty at once, in every database
+        c.cmd("SELECT", 0)
+        assert c.cmd("DBSIZE") == 0
+        assert c.cmd("SET", "k1", "new") == "OK"  # usable while the old keys are freed
+        wait_until(lambda: info_field(c, "memory", "lazyfree_pending_objects") == 0,
+                   what="lazy free to finish")
+        assert info_field(c, "stats", "lazyfreed_objects") == n + 1
+        assert info_field(c, "memory", "used_memory_dataset") < full // 10
+        assert c.cmd("GET", "k1") == b"new"
+        assert c.cmd("CONFIG", "RESETSTAT") == "OK"
+        assert info_field(c, "stats", "lazyfreed_objects") == 0
 
 
 def test_databases_flag(shoal_factory):
