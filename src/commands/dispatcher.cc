@@ -172,7 +172,7 @@ bool Dispatcher::TryInline(CommandContext& ctx) {
   uint32_t target = ShardOfKey(ctx.args[static_cast<size_t>(spec->first_key)], shards_->size());
   if (static_cast<int>(target) != ShardSet::CurrentShard()) return false;
   Shard& shard = shards_->shard(target);
-  if (!shard.locks().idle()) return false;
+  if (!shard.locks().CanRunKey(GateKey(ctx))) return false;
   int64_t start = SlowLogStart();
   RunShardHandler(*spec, ctx, shard);
   SlowLogFinish(ctx, start);

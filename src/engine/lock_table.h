@@ -44,6 +44,8 @@ class LockTable {
 
   // True when `request` could run now: no conflict with held locks and no earlier waiter.
   bool CanRun(const LockRequest& request) const;
+  // CanRun for a single-key request, without building one.
+  bool CanRunKey(const LockKey& key) const;
 
   void Acquire(const LockRequest& request);
   void Release(const LockRequest& request);
@@ -67,11 +69,30 @@ class LockTable {
     TaskPtr task;
   };
 
+  // held_ is keyed by Id(db, key): the 4 db bytes, then the key. Lookups go by IdView
+  // (heterogeneous), so only taking a new lock allocates.
+  struct IdView {
+    int db;
+    std::string_view key;
+  };
+  struct IdHash {
+    using is_transparent = void;
+    size_t operator()(const IdView& v) const;
+    size_t operator()(const std::string& id) const;
+  };
+  struct IdEqual {
+    using is_transparent = void;
+    static IdView View(const std::string& id);
+    bool operator()(const IdView& a, const std::string& b) const;
+    bool operator()(const std::string& a, const IdView& b) const { return (*this)(b, a); }
+    bool operator()(const std::string& a, const std::string& b) const { return a == b; }
+  };
   static std::string Id(int db, std::string_view key);
+  bool KeyConflicts(const LockKey& key) const;
   bool Conflicts(const LockRequest& request) const;
   void RunReadyWaiters();
 
-  boost::unordered_flat_map<std::string, Holders> held_;
+  boost::unordered_flat_map<std::string, Holders, IdHash, IdEqual> held_;
   uint32_t whole_shard_holders_ = 0;
   std::deque<Waiter> waiters_;
   bool running_waiters_ = false;

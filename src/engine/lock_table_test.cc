@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 namespace shoal {
@@ -25,6 +26,30 @@ TEST(LockTable, SharedLocksCoexistExclusiveDoesNot) {
   EXPECT_TRUE(t.CanRun(Keys({{"a", LockMode::kExclusive}}, /*db=*/1)));  // other database
   t.Release(r1);
   EXPECT_TRUE(t.idle());
+}
+
+TEST(LockTable, CanRunKeyAgreesWithCanRun) {
+  LockTable t;
+  const std::string long_key(100, 'k');  // beyond any small-string buffer
+  LockRequest held = Keys({{"a", LockMode::kShared}, {long_key.c_str(), LockMode::kExclusive}});
+  t.Acquire(held);
+  for (const char* key : {"a", "b", long_key.c_str()}) {
+    for (LockMode mode : {LockMode::kShared, LockMode::kExclusive}) {
+      for (int db : {0, 1}) {
+        EXPECT_EQ(t.CanRunKey(LockKey{db, key, mode}), t.CanRun(Keys({{key, mode}}, db)))
+            << key << " " << db;
+      }
+    }
+  }
+  EXPECT_FALSE(t.CanRunKey(LockKey{0, long_key, LockMode::kShared}));
+  EXPECT_TRUE(t.CanRunKey(LockKey{0, "a", LockMode::kShared}));
+  t.Release(held);
+  EXPECT_EQ(t.held_keys(), 0u);
+  LockRequest whole;
+  whole.whole_shard = true;
+  t.Acquire(whole);
+  EXPECT_FALSE(t.CanRunKey(LockKey{0, "b", LockMode::kShared}));
+  t.Release(whole);
 }
 
 TEST(LockTable, WaitersRunInArrivalOrderWhenFree) {
