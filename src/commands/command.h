@@ -81,6 +81,9 @@ struct CommandContext {
   ServerApi* server;
   const CommandSpec* spec;
   Dispatcher* dispatcher = nullptr;
+  // The clock reading (Unix ms) the command's expiry decisions use, taken once per batch
+  // of requests as Redis caches its time per event-loop turn; 0: read the shard's clock.
+  int64_t now_ms = 0;
 };
 
 // Everything a shard handler gets; runs on `shard`'s thread.

@@ -159,7 +159,8 @@ void Dispatcher::RunShardHandler(const CommandSpec& spec, CommandContext& ctx, S
     ctx.out->Error(errors::kOom);
     return;
   }
-  ShardCall call{shard, shard.db(ctx.client->db), ctx.args, *ctx.out, *ctx.client, shard.NowMs()};
+  const int64_t now = ctx.now_ms != 0 ? ctx.now_ms : shard.NowMs();
+  ShardCall call{shard, shard.db(ctx.client->db), ctx.args, *ctx.out, *ctx.client, now};
   spec.shard_handler(call);
 }
 

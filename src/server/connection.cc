@@ -171,10 +171,14 @@ class Connection {
       Dispatcher::Lookup(contexts_.back());
     }
     dispatcher_.Prefetch(contexts_);
+    // One clock reading for the commands that run inline back to back (as Redis caches its
+    // time per event-loop turn), taken again after anything that suspended.
+    int64_t now_ms = SystemClock::Instance().NowMs();
     for (size_t i = 0; i < contexts_.size() && !closing_;) {
       CommandContext& ctx = contexts_[i];
       if (size_t end = SquashedRunEnd(i); end > i) {
         co_await ExecuteSquashed(i, end);
+        now_ms = SystemClock::Instance().NowMs();
         i = end;
         continue;
       }
@@ -186,12 +190,18 @@ class Connection {
         while (end < contexts_.size() && dispatcher_.RemoteTarget(contexts_[end]) == target) end++;
         std::span<CommandContext> run(contexts_.data() + i, end - i);
         co_await dispatcher_.DispatchBatch(target, run);
+        now_ms = SystemClock::Instance().NowMs();
         client_.last_command = ToLower(run.back().args[0].substr(0, 64));
         i = end;
         continue;
       }
       size_t mark = writer_.buffer().size();
-      if (!dispatcher_.TryInline(ctx)) co_await dispatcher_.Dispatch(ctx);
+      ctx.now_ms = now_ms;
+      if (!dispatcher_.TryInline(ctx)) {
+        ctx.now_ms = 0;  // it may wait: read the clock when it runs
+        co_await dispatcher_.Dispatch(ctx);
+        now_ms = SystemClock::Instance().NowMs();
+      }
       AfterCommand(ctx, mark);
       i++;
     }
