@@ -99,11 +99,12 @@ class Transaction {
     co_await shards_->ExecuteParallel(std::span<const uint32_t>(targets), gate_of, part);
   }
 
-  // Lock() and RunAll() with one round trip less: the highest shard takes its locks, runs its
-  // part and releases in one hop, once every lower shard is locked. That is still two-phase
-  // locking (every lock is held at that moment, none released before), so the run is atomic:
-  // a reader of the highest shard's keys who then reads another shard's keys waits for their
-  // locks and sees those parts done too.
+  // Lock() and RunAll() with one round trip less: once every lower shard is locked, the
+  // highest shard runs its part in the hop that finds its keys free, without taking their
+  // locks (nothing interleaves with a task on its thread). That is still two-phase locking:
+  // at that moment every key of the transaction is held, none released before. So the run
+  // is atomic: a reader of the highest shard's keys who then reads another shard's keys
+  // waits for their locks and sees those parts done too.
   template <typename Body>
   boost::asio::awaitable<void> LockAndRunAll(Body& body) {
     std::vector<uint32_t> involved = shards();
@@ -116,9 +117,9 @@ class Transaction {
       const uint32_t last = involved.back();
       auto last_part = [this, &body](Shard& s) {
         body(s);
-        ReleaseOn(s);
+        requests_[s.id()] = LockRequest();  // done; its locks were never taken
       };
-      co_await shards_->Execute(last, &requests_[last], /*acquire=*/true, last_part);
+      co_await shards_->Execute(last, &requests_[last], /*acquire=*/false, last_part);
     }
     co_await RunAll(body);
   }
