@@ -40,6 +40,7 @@ class Result {
   const T& operator*() const& { return value(); }
   T& operator*() & { return value(); }
   const T* operator->() const { return &value(); }
+  T* operator->() { return &value(); }
   const Status& status() const { return std::get<Status>(v_); }
 
  private:
