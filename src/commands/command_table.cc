@@ -18,8 +18,9 @@ CommandTable::CommandTable(std::span<const std::span<const CommandSpec>> familie
 
 const CommandTable& CommandTable::Get() {
   static const CommandTable table([] {
-    static const std::array<std::span<const CommandSpec>, 5> families = {
-        StringFamily(), KeysFamily(), ServerFamily(), ConnectionFamily(), IntrospectionFamily()};
+    static const std::array<std::span<const CommandSpec>, 6> families = {
+        StringFamily(), HashFamily(),       KeysFamily(),
+        ServerFamily(), ConnectionFamily(), IntrospectionFamily()};
     return std::span<const std::span<const CommandSpec>>(families);
   }());
   return table;

@@ -1,5 +1,5 @@
 // CommandTable: every command Shoal knows, as data. Families contribute their entries
-// (string_family.cc, keys_family.cc, server_family.cc, connection_family.cc,
+// (string_family.cc, hash_family.cc, keys_family.cc, server_family.cc, connection_family.cc,
 // introspection_family.cc); COMMAND, the dispatcher's arity checks and key extraction all
 // read this one table.
 // Built once at start-up; read-only afterwards, so any thread may read it.
@@ -43,5 +43,6 @@ std::span<const CommandSpec> KeysFamily();
 std::span<const CommandSpec> ServerFamily();
 std::span<const CommandSpec> ConnectionFamily();
 std::span<const CommandSpec> IntrospectionFamily();
+std::span<const CommandSpec> HashFamily();
 
 }  // namespace shoal

@@ -3,6 +3,10 @@
 #include <xxhash.h>
 
 #include <cstring>
+#include <memory>
+#include <optional>
+
+#include "core/object.h"
 
 namespace shoal {
 
@@ -21,6 +25,53 @@ uint64_t GetLe(std::string_view in, size_t offset, int bytes) {
   }
   return v;
 }
+// Reads untrusted payload bytes; every read is bounds-checked.
+class PayloadReader {
+ public:
+  explicit PayloadReader(std::string_view in) : in_(in) {}
+  bool done() const { return pos_ == in_.size(); }
+
+  std::optional<uint64_t> Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64 && pos_ < in_.size(); shift += 7) {
+      auto b = static_cast<unsigned char>(in_[pos_++]);
+      v |= uint64_t{b & 0x7fu} << shift;
+      if (b < 0x80) return v;
+    }
+    return std::nullopt;
+  }
+  std::optional<std::string_view> Bytes() {
+    std::optional<uint64_t> n = Varint();
+    if (!n || *n > in_.size() - pos_) return std::nullopt;
+    std::string_view s = in_.substr(pos_, *n);
+    pos_ += *n;
+    return s;
+  }
+
+ private:
+  std::string_view in_;
+  size_t pos_ = 0;
+};
+
+Status BadFormat() { return Status::Error("ERR Bad data format"); }
+
+Result<Entry*> DecodeHash(std::string_view key, std::string_view value, const HashLimits& limits) {
+  PayloadReader r(value);
+  std::optional<uint64_t> count = r.Varint();
+  if (!count || *count == 0) return BadFormat();
+  auto hash = std::make_unique<HashObject>();
+  for (uint64_t i = 0; i < *count; ++i) {
+    std::optional<std::string_view> field = r.Bytes();
+    std::optional<std::string_view> v = field ? r.Bytes() : std::nullopt;
+    std::optional<uint64_t> deadline = v ? r.Varint() : std::nullopt;
+    if (!deadline || *deadline > static_cast<uint64_t>(INT64_MAX)) return BadFormat();
+    if (!hash->Set(*field, *v, limits)) return BadFormat();  // a repeated field
+    if (*deadline != 0) hash->SetFieldExpire(*field, static_cast<int64_t>(*deadline));
+  }
+  if (!r.done()) return BadFormat();
+  return Entry::CreateObject(key, hash.release());
+}
+
 }  // namespace
 
 std::string EncodeDump(const Entry* e) {
@@ -29,6 +80,8 @@ std::string EncodeDump(const Entry* e) {
   out.push_back(static_cast<char>(e->encoding()));
   if (e->encoding() == Encoding::kInt) {
     PutLe(out, static_cast<uint64_t>(e->int_value()), 8);
+  } else if (e->encoding() == Encoding::kObject) {
+    e->object()->Serialize(&out);
   } else {
     out.append(e->raw_value());
   }
@@ -37,7 +90,8 @@ std::string EncodeDump(const Entry* e) {
   return out;
 }
 
-Result<Entry*> DecodeDump(std::string_view key, std::string_view payload) {
+Result<Entry*> DecodeDump(std::string_view key, std::string_view payload,
+                          const HashLimits& limits) {
   constexpr std::string_view kBadVersion = "ERR DUMP payload version or checksum are wrong";
   if (payload.size() < 2 + kTrailerBytes) return Status::Error(std::string(kBadVersion));
   size_t body = payload.size() - 8;
@@ -49,6 +103,9 @@ Result<Entry*> DecodeDump(std::string_view key, std::string_view payload) {
   auto type = static_cast<ValueType>(payload[0]);
   auto encoding = static_cast<Encoding>(payload[1]);
   std::string_view value = payload.substr(2, body - 2 - 2);
+  if (type == ValueType::kHash && encoding == Encoding::kObject) {
+    return DecodeHash(key, value, limits);
+  }
   if (type != ValueType::kString) return Status::Error("ERR Bad data format");
   if (encoding == Encoding::kInt) {
     if (value.size() != 8) return Status::Error("ERR Bad data format");

@@ -7,6 +7,7 @@
 
 #include "base/status.h"
 #include "core/entry.h"
+#include "core/hash_object.h"
 
 namespace shoal {
 
@@ -15,6 +16,7 @@ inline constexpr uint16_t kDumpFormatVersion = 1;
 
 std::string EncodeDump(const Entry* e);
 // A new entry named `key` from `payload`, or the Redis error text for a bad payload.
-Result<Entry*> DecodeDump(std::string_view key, std::string_view payload);
+// Collections take the representation `limits` allow, as if built by commands.
+Result<Entry*> DecodeDump(std::string_view key, std::string_view payload, const HashLimits& limits);
 
 }  // namespace shoal

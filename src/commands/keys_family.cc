@@ -321,55 +321,16 @@ boost::asio::awaitable<void> Keys(CommandContext& ctx) {
   for (const std::string& k : found) ctx.out->Bulk(k);
 }
 
-// A cursor as Redis reads it (strtoul): "" is 0 and "-1" wraps around; leading spaces,
-// trailing garbage and values past 2^64 are invalid.
-std::optional<uint64_t> ParseScanCursor(std::string_view text) {
-  std::string s(text);
-  if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
-  errno = 0;
-  char* end = nullptr;
-  uint64_t v = std::strtoull(s.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return std::nullopt;
-  return v;
-}
-
 // The SCAN cursor is (dict cursor * shards + shard): a shard's keys are scanned with Redis's
 // reverse-binary cursor (every key present for the whole scan is returned at least once),
 // then the next shard's. Cursor 0 starts and ends the iteration.
 boost::asio::awaitable<void> Scan(CommandContext& ctx) {
-  std::optional<uint64_t> parsed = ParseScanCursor(ctx.args[1]);
-  if (!parsed) {
-    ctx.out->Error("ERR invalid cursor");
-    co_return;
-  }
-  uint64_t cursor = *parsed;
-  std::string_view pattern;
-  bool use_pattern = false;
-  std::string_view type;
-  int64_t count = 10;
-  for (size_t i = 2; i < ctx.args.size(); i++) {
-    bool has_next = i + 1 < ctx.args.size();
-    if (EqualsIgnoreCase(ctx.args[i], "match") && has_next) {
-      pattern = ctx.args[++i];
-      use_pattern = pattern != "*";
-    } else if (EqualsIgnoreCase(ctx.args[i], "count") && has_next) {
-      std::optional<int64_t> v = ParseInt64(ctx.args[++i]);
-      if (!v) {
-        ctx.out->Error(errors::kNotInteger);
-        co_return;
-      }
-      if (*v < 1) {
-        ctx.out->Error(errors::kSyntax);
-        co_return;
-      }
-      count = *v;
-    } else if (EqualsIgnoreCase(ctx.args[i], "type") && has_next) {
-      type = ctx.args[++i];
-    } else {
-      ctx.out->Error(errors::kSyntax);
-      co_return;
-    }
-  }
+  std::optional<ScanArgs> parsed = ParseScanArgs(ctx.args, 1, ScanKind::kKeys, *ctx.out);
+  if (!parsed) co_return;
+  uint64_t cursor = parsed->cursor;
+  std::string_view pattern = parsed->pattern;
+  std::string_view type = parsed->type;
+  int64_t count = parsed->count;
   uint32_t shards = ctx.shards->size();
   uint32_t shard = static_cast<uint32_t>(cursor % shards);
   uint64_t dict_cursor = cursor / shards;
@@ -384,7 +345,7 @@ boost::asio::awaitable<void> Scan(CommandContext& ctx) {
       do {
         dict_cursor = db.Scan(dict_cursor, [&](Entry* e) {
           if (IsExpired(e, now)) return;
-          if (use_pattern && !GlobMatch(pattern, e->key())) return;
+          if (!pattern.empty() && !GlobMatch(pattern, e->key())) return;
           if (!type.empty() && !EqualsIgnoreCase(type, TypeName(e->type()))) return;
           found.emplace_back(e->key());
         });
@@ -546,7 +507,7 @@ void Restore(ShardCall& c) {
   if (existing != nullptr && !replace) {
     return c.out.Error("BUSYKEY Target key name already exists.");
   }
-  Result<Entry*> decoded = DecodeDump(c.args[1], c.args[3]);
+  Result<Entry*> decoded = DecodeDump(c.args[1], c.args[3], c.shard.options().hash_limits());
   if (!decoded.ok()) return c.out.Error(decoded.status().message());
   int64_t expire_at = 0;
   if (*ttl > 0) {

@@ -18,18 +18,9 @@ namespace {
 
 constexpr int64_t kMaxStringLength = 512LL * 1024 * 1024;
 
-// Returns the string entry for `key`, nullptr when missing; writes WRONGTYPE and sets *bad
-// when the key holds another type.
 Entry* FindString(Db& db, std::string_view key, int64_t now, ReplySink& out, bool* bad,
                   bool for_write = false) {
-  Entry* e = for_write ? db.FindForWrite(key, now) : db.FindForRead(key, now);
-  *bad = false;
-  if (e != nullptr && e->type() != ValueType::kString) {
-    out.Error(errors::kWrongType);
-    *bad = true;
-    return nullptr;
-  }
-  return e;
+  return FindTyped(db, key, now, ValueType::kString, out, bad, for_write);
 }
 
 void Get(ShardCall& c) {
@@ -224,7 +215,7 @@ void Append(ShardCall& c) {
   if (static_cast<int64_t>(e->StringLength() + c.args[2].size()) > kMaxStringLength) {
     return c.out.Error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
   }
-  size_t old_bytes = e->AllocatedBytes();
+  size_t old_bytes = e->MemoryBytes();
   e = c.db.Updated(e, Entry::Append(e, c.args[2]), old_bytes);
   c.out.Integer(static_cast<int64_t>(e->StringLength()));
 }
@@ -273,7 +264,7 @@ void SetRange(ShardCall& c) {
   }
   if (e == nullptr) e = StoreString(c.db, nullptr, c.args[1], "", 0, c.now_ms);
   if (!value.empty()) {
-    size_t old_bytes = e->AllocatedBytes();
+    size_t old_bytes = e->MemoryBytes();
     e = c.db.Updated(e, Entry::SetRange(e, static_cast<size_t>(*offset), value), old_bytes);
   }
   c.out.Integer(static_cast<int64_t>(e->StringLength()));
@@ -301,7 +292,7 @@ void IncrByGeneric(ShardCall& c, int64_t delta) {
   if (e == nullptr) {
     c.db.Insert(Entry::CreateInt(c.args[1], result), c.now_ms);
   } else {
-    size_t old_bytes = e->AllocatedBytes();
+    size_t old_bytes = e->MemoryBytes();
     c.db.Updated(e, Entry::SetIntValue(e, result), old_bytes);
   }
   c.out.Integer(result);

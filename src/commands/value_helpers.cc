@@ -1,18 +1,100 @@
 #include "commands/value_helpers.h"
 
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <string>
+
 #include "base/strings.h"
+#include "core/object.h"
 
 namespace shoal {
+
+Entry* FindTyped(Db& db, std::string_view key, int64_t now_ms, ValueType type, ReplySink& out,
+                 bool* bad, bool for_write) {
+  Entry* e = for_write ? db.FindForWrite(key, now_ms) : db.FindForRead(key, now_ms);
+  *bad = e != nullptr && e->type() != type;
+  if (*bad) {
+    out.Error(errors::kWrongType);
+    return nullptr;
+  }
+  return e;
+}
+
+ObjectChange::~ObjectChange() {
+  db_.Updated(e_, e_, before_);
+  if (e_->object()->Length() == 0) db_.Delete(e_);
+}
+
+namespace {
+// A cursor as Redis reads it (strtoul): "" is 0 and "-1" wraps around; leading spaces,
+// trailing garbage and values past 2^64 are invalid.
+std::optional<uint64_t> ParseScanCursor(std::string_view text) {
+  std::string s(text);
+  if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  uint64_t v = std::strtoull(s.c_str(), &end, 10);
+  if (*end != '\0' || errno == ERANGE) return std::nullopt;
+  return v;
+}
+}  // namespace
+
+std::optional<ScanArgs> ParseScanArgs(CmdArgs args, size_t cursor_index, ScanKind kind,
+                                      ReplySink& out) {
+  ScanArgs a;
+  std::optional<uint64_t> cursor = ParseScanCursor(args[cursor_index]);
+  if (!cursor) {
+    out.Error("ERR invalid cursor");
+    return std::nullopt;
+  }
+  a.cursor = *cursor;
+  for (size_t i = cursor_index + 1; i < args.size(); i++) {
+    bool has_next = i + 1 < args.size();
+    if (EqualsIgnoreCase(args[i], "match") && has_next) {
+      a.pattern = args[++i];
+      if (a.pattern == "*") a.pattern = {};
+    } else if (EqualsIgnoreCase(args[i], "count") && has_next) {
+      std::optional<int64_t> v = ParseInt64(args[++i]);
+      if (!v) {
+        out.Error(errors::kNotInteger);
+        return std::nullopt;
+      }
+      if (*v < 1) {
+        out.Error(errors::kSyntax);
+        return std::nullopt;
+      }
+      a.count = *v;
+    } else if (kind == ScanKind::kKeys && EqualsIgnoreCase(args[i], "type") && has_next) {
+      a.type = args[++i];
+    } else if (kind == ScanKind::kHash && EqualsIgnoreCase(args[i], "novalues")) {
+      a.novalues = true;
+    } else {
+      out.Error(errors::kSyntax);
+      return std::nullopt;
+    }
+  }
+  return a;
+}
 
 std::string_view TypeName(ValueType type) {
   switch (type) {
     case ValueType::kString:
       return "string";
+    case ValueType::kList:
+      return "list";
+    case ValueType::kSet:
+      return "set";
+    case ValueType::kZSet:
+      return "zset";
+    case ValueType::kHash:
+      return "hash";
   }
   return "none";
 }
 
 std::string_view EncodingName(const Entry* e) {
+  if (e->encoding() == Encoding::kObject) return e->object()->EncodingName();
   if (e->encoding() == Encoding::kInt) return "int";
   // Redis stores strings up to 44 bytes together with their object header ("embstr"); a
   // string grown or patched in place (APPEND, SETRANGE) is always "raw".
@@ -20,6 +102,9 @@ std::string_view EncodingName(const Entry* e) {
 }
 
 Entry* CloneWithKey(const Entry* e, std::string_view key) {
+  if (e->encoding() == Encoding::kObject) {
+    return Entry::CreateObject(key, e->object()->Clone().release());
+  }
   if (e->encoding() == Encoding::kInt) return Entry::CreateInt(key, e->int_value());
   return Entry::Create(key, e->raw_value());
 }
@@ -34,7 +119,7 @@ Entry* StoreString(Db& db, Entry* existing, std::string_view key, std::string_vi
     return db.Insert(Entry::Create(key, value, false, allow_int), now_ms,
                      expire_at_ms > 0 ? expire_at_ms : 0);
   }
-  size_t old_bytes = existing->AllocatedBytes();
+  size_t old_bytes = existing->MemoryBytes();
   Entry* e = db.Updated(existing, Entry::SetValue(existing, value, allow_int), old_bytes);
   if (expire_at_ms > 0)
     e = db.SetExpire(e, expire_at_ms);

@@ -5,11 +5,48 @@
 #include <string>
 #include <string_view>
 
+#include "commands/command.h"
 #include "commands/reply.h"
 #include "core/entry.h"
 #include "engine/db.h"
 
 namespace shoal {
+
+// Looks up `key` for a command on values of `type` (FindForRead, or FindForWrite when
+// for_write): nullptr when missing; when the key holds another type, writes WRONGTYPE, sets
+// *bad and returns nullptr.
+Entry* FindTyped(Db& db, std::string_view key, int64_t now_ms, ValueType type, ReplySink& out,
+                 bool* bad, bool for_write = false);
+
+// The arguments of SCAN, HSCAN, SSCAN and ZSCAN: cursor [MATCH pattern] [COUNT count]
+// [TYPE type] [NOVALUES].
+struct ScanArgs {
+  uint64_t cursor = 0;
+  std::string_view pattern;  // empty: everything (MATCH * too)
+  int64_t count = 10;
+  std::string_view type;  // SCAN only
+  bool novalues = false;  // HSCAN only
+};
+enum class ScanKind { kKeys, kHash, kMembers };
+// Parses args[cursor_index..]; on a bad argument writes Redis's error and returns nullopt.
+std::optional<ScanArgs> ParseScanArgs(CmdArgs args, size_t cursor_index, ScanKind kind,
+                                      ReplySink& out);
+
+// Keeps a Db's memory accounting right across changes to the Object of `e`, and deletes the
+// key when they left the collection empty (Redis never keeps an empty collection). Reads
+// need it too: they may delete expired hash fields. `e` must not be used after the scope.
+class ObjectChange {
+ public:
+  ObjectChange(Db& db, Entry* e) : db_(db), e_(e), before_(e->MemoryBytes()) {}
+  ~ObjectChange();
+  ObjectChange(const ObjectChange&) = delete;
+  ObjectChange& operator=(const ObjectChange&) = delete;
+
+ private:
+  Db& db_;
+  Entry* e_;
+  size_t before_;
+};
 
 // Redis's TYPE names.
 std::string_view TypeName(ValueType type);

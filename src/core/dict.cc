@@ -311,7 +311,7 @@ size_t Dict::DestroySome(size_t max_entries, size_t* cursor) {
       while (head != nullptr && destroyed < max_entries) {
         Entry* e = head;
         head = e->next;
-        freed += e->AllocatedBytes();
+        freed += e->MemoryBytes();
         Entry::Destroy(e);
         t.used--;
         destroyed++;

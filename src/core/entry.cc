@@ -10,6 +10,8 @@
 #include <new>
 
 #include "base/strings.h"
+#include "core/object.h"
+#include "core/varint.h"
 
 namespace shoal {
 
@@ -18,36 +20,6 @@ namespace {
 // A block whose unused tail reaches this many bytes is shrunk by SetValue/WithExpiryBlock:
 // glibc only splits off a remainder of at least MINSIZE (32 bytes on 64-bit).
 constexpr size_t kTrimSlack = 32;
-
-size_t VarintBytes(size_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    n++;
-  }
-  return n;
-}
-
-size_t WriteVarint(unsigned char* p, size_t v) {
-  size_t n = 0;
-  while (v >= 0x80) {
-    p[n++] = static_cast<unsigned char>(v | 0x80);
-    v >>= 7;
-  }
-  p[n++] = static_cast<unsigned char>(v);
-  return n;
-}
-
-size_t ReadVarint(const unsigned char* p, size_t* off) {
-  size_t v = 0;
-  int shift = 0;
-  while (true) {
-    unsigned char b = p[(*off)++];
-    v |= size_t{b & 0x7fu} << shift;
-    if (b < 0x80) return v;
-    shift += 7;
-  }
-}
 
 void CopyBytes(unsigned char* dst, const void* src, size_t n) {
   if (n != 0) std::memcpy(dst, src, n);  // src may be nullptr when n == 0
@@ -64,6 +36,9 @@ bool Overlaps(std::string_view v, const void* block, size_t n) {
   auto b = reinterpret_cast<uintptr_t>(block);
   return !v.empty() && p >= b && p < b + n;
 }
+
+// kInt and kObject values are 8 bytes and store no length.
+bool HasFixedValue(Encoding e) { return e != Encoding::kRaw; }
 
 size_t DecimalDigits(int64_t v) {
   uint64_t u = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
@@ -83,15 +58,14 @@ Entry::Decoded Entry::Decode() const {
   d.shape.encoding = encoding();
   size_t off = kFixedHeaderBytes + (d.shape.has_expiry ? kExpiryBlockBytes : 0);
   d.shape.key_len = ReadVarint(bytes(), &off);
-  d.shape.val_len =
-      d.shape.encoding == Encoding::kInt ? sizeof(int64_t) : ReadVarint(bytes(), &off);
+  d.shape.val_len = HasFixedValue(d.shape.encoding) ? 8 : ReadVarint(bytes(), &off);
   d.key_offset = off;
   return d;
 }
 
 size_t Entry::HeaderBytes(const Shape& s) {
   return kFixedHeaderBytes + (s.has_expiry ? kExpiryBlockBytes : 0) + VarintBytes(s.key_len) +
-         (s.encoding == Encoding::kInt ? 0 : VarintBytes(s.val_len));
+         (HasFixedValue(s.encoding) ? 0 : VarintBytes(s.val_len));
 }
 
 Entry* Entry::Allocate(size_t n) {
@@ -113,7 +87,7 @@ void Entry::WriteHeader(const Shape& s, int64_t expire_at_ms, uint32_t volatile_
     off += kExpiryBlockBytes;
   }
   off += WriteVarint(b + off, s.key_len);
-  if (s.encoding != Encoding::kInt) WriteVarint(b + off, s.val_len);
+  if (!HasFixedValue(s.encoding)) WriteVarint(b + off, s.val_len);
 }
 
 Entry* Entry::Build(std::string_view key, const Shape& s) {
@@ -146,7 +120,32 @@ Entry* Entry::CreateInt(std::string_view key, int64_t v, bool with_expire) {
   return e;
 }
 
-void Entry::Destroy(Entry* e) { std::free(e); }
+Entry* Entry::CreateObject(std::string_view key, Object* object, bool with_expire) {
+  Shape s{with_expire, Encoding::kObject, key.size(), sizeof(Object*)};
+  Entry* e = Build(key, s);
+  e->bytes()[kTypeOffset] = static_cast<unsigned char>((e->bytes()[kTypeOffset] & 0xf0) |
+                                                       static_cast<unsigned>(object->type()));
+  std::memcpy(e->bytes() + HeaderBytes(s) + key.size(), &object, sizeof(object));
+  return e;
+}
+
+void Entry::Destroy(Entry* e) {
+  if (e == nullptr) return;
+  if (e->encoding() == Encoding::kObject) delete e->object();
+  std::free(e);
+}
+
+void Entry::ReleaseObject() {
+  if (encoding() != Encoding::kObject) return;
+  delete object();
+  // Still kObject (so Decode reads the same layout) but a string holding no object, until the
+  // caller's Reshape writes the new encoding.
+  const Decoded d = Decode();
+  Object* none = nullptr;
+  std::memcpy(value_ptr(d), &none, sizeof(none));
+  bytes()[kTypeOffset] = static_cast<unsigned char>((byte(kTypeOffset) & 0xf0) |
+                                                    static_cast<unsigned>(ValueType::kString));
+}
 
 Entry* Entry::Reshape(Entry* e, const Shape& s, size_t keep, Growth growth) {
   const Decoded old = e->Decode();
@@ -194,6 +193,7 @@ Entry* Entry::Reshape(Entry* e, const Shape& s, size_t keep, Growth growth) {
 }
 
 Entry* Entry::SetRawValue(Entry* e, std::string_view value) {
+  e->ReleaseObject();
   if (Overlaps(value, e, e->AllocatedBytes())) {
     std::string copy(value);  // `value` lives inside the block we may move
     return SetRawValue(e, copy);
@@ -215,6 +215,7 @@ Entry* Entry::SetValue(Entry* e, std::string_view value, bool allow_int) {
 }
 
 Entry* Entry::SetIntValue(Entry* e, int64_t v) {
+  e->ReleaseObject();
   Shape s = e->Decode().shape;
   s.encoding = Encoding::kInt;
   s.val_len = sizeof(int64_t);
@@ -296,6 +297,14 @@ std::string_view Entry::raw_value() const {
   return {reinterpret_cast<const char*>(bytes()) + d.key_offset + d.shape.key_len, d.shape.val_len};
 }
 
+Object* Entry::object() const {
+  assert(encoding() == Encoding::kObject);
+  const Decoded d = Decode();
+  Object* o;
+  std::memcpy(&o, bytes() + d.key_offset + d.shape.key_len, sizeof(o));
+  return o;
+}
+
 size_t Entry::StringLength() const {
   if (encoding() == Encoding::kInt) return DecimalDigits(int_value());
   return Decode().shape.val_len;
@@ -337,5 +346,11 @@ void Entry::set_volatile_index(uint32_t index) {
 }
 
 size_t Entry::AllocatedBytes() const { return malloc_usable_size(const_cast<Entry*>(this)); }
+
+size_t Entry::MemoryBytes() const {
+  size_t n = AllocatedBytes();
+  if (encoding() == Encoding::kObject) n += object()->MemoryBytes();
+  return n;
+}
 
 }  // namespace shoal

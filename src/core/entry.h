@@ -14,9 +14,10 @@
 //   10   3     access          24 bits of LRU/LFU metadata, engine-defined
 //   13   12    [expiry block]  only when flags bit 0: int64 expire_at_ms, uint32 volatile_index
 //   ..   1-5   key_len         LEB128 varint
-//   ..   1-5   val_len         LEB128 varint; absent for Encoding::kInt
+//   ..   1-5   val_len         LEB128 varint; absent for Encoding::kInt and kObject
 //   ..   k     key bytes       arbitrary binary
-//   ..   v     value bytes     kRaw: val_len bytes; kInt: 8-byte int64
+//   ..   v     value bytes     kRaw: val_len bytes; kInt: 8-byte int64; kObject: 8-byte
+//                               owning Object* (hash, list, set, zset; core/object.h)
 //   ..         [slack]         unused tail of the malloc chunk (Append keeps some for growth)
 //
 // A 16-byte key with a 100-byte value needs 13 + 1 + 1 + 16 + 100 = 131 bytes: one 144-byte
@@ -38,14 +39,11 @@
 #include <string>
 #include <string_view>
 
+#include "core/value_type.h"
+
 namespace shoal {
 
-// DO NOT renumber: the values are stored in every Entry (and later in snapshots).
-enum class ValueType : uint8_t { kString = 0 };
-enum class Encoding : uint8_t {
-  kRaw = 0,  // value bytes stored verbatim
-  kInt = 1,  // canonical int64 stored in 8 bytes
-};
+class Object;
 
 class Entry {
  public:
@@ -63,13 +61,16 @@ class Entry {
   static Entry* Create(std::string_view key, std::string_view value, bool with_expire = false,
                        bool allow_int = true);
   static Entry* CreateInt(std::string_view key, int64_t v, bool with_expire = false);
-  static void Destroy(Entry* e);  // nullptr is fine
+  // Takes ownership of `object`; the entry's type is object->type().
+  static Entry* CreateObject(std::string_view key, Object* object, bool with_expire = false);
+  static void Destroy(Entry* e);  // nullptr is fine; deletes the Object of a kObject entry
 
   // Replace the value; returns the entry now holding it: `e` itself when reused in place, or a
   // new block (then `e` is freed and the caller must update the tables pointing to it).
   // Key, access bits, next and the expiry block are kept. A block much bigger than needed is
   // trimmed.
-  // kInt when possible and allowed; clears modified_in_place().
+  // kInt when possible and allowed; clears modified_in_place(). The entry becomes a string (an
+  // Object it held is deleted).
   [[nodiscard]] static Entry* SetValue(Entry* e, std::string_view value, bool allow_int = true);
   [[nodiscard]] static Entry* SetIntValue(Entry* e, int64_t v);
   // Appends raw bytes (result is kRaw). Growth is geometric, so repeated appends cost amortised
@@ -86,8 +87,10 @@ class Entry {
   Encoding encoding() const { return static_cast<Encoding>(byte(kTypeOffset) >> 4); }
   int64_t int_value() const;           // requires encoding() == kInt
   std::string_view raw_value() const;  // requires encoding() == kRaw
-  size_t StringLength() const;         // STRLEN (digits of the int for kInt)
-  std::string StringValue() const;     // the value as bytes (ints formatted)
+  Object* object() const;              // requires encoding() == kObject
+  bool is_string() const { return type() == ValueType::kString; }
+  size_t StringLength() const;      // STRLEN (digits of the int for kInt)
+  std::string StringValue() const;  // the value as bytes (ints formatted)
   // Writes the value into `scratch` if needed and returns a view valid while scratch and e live
   // unchanged.
   std::string_view StringView(std::string& scratch) const;
@@ -113,6 +116,8 @@ class Entry {
   }
 
   size_t AllocatedBytes() const;  // malloc_usable_size of the block
+  // What the Db accounts for this key: the block plus the Object it owns.
+  size_t MemoryBytes() const;
 
   Entry(const Entry&) = delete;
   Entry& operator=(const Entry&) = delete;
@@ -150,6 +155,8 @@ class Entry {
   // Writes the fixed header (except next and access), expiry block and varints for `s`.
   void WriteHeader(const Shape& s, int64_t expire_at_ms, uint32_t volatile_index);
   static Entry* Build(std::string_view key, const Shape& s);
+  // A string value is about to replace an Object: deletes it and makes the entry a string.
+  void ReleaseObject();
   // Gives `e` the layout `s` (same key length): the key and the first `keep` bytes of the old
   // value end up in place; the rest of the value area is unspecified. May move the block.
   static Entry* Reshape(Entry* e, const Shape& s, size_t keep, Growth growth);

@@ -112,7 +112,7 @@ Entry* Db::Insert(Entry* e, int64_t now_ms, int64_t expire_at_ms) {
     dict_.Insert(e);
   }
   e->set_access(tracks_lfu() ? (LfuMinutes(now_ms) << 8 | kLfuInitCounter) : LruClock(now_ms));
-  stats_->used_bytes += static_cast<int64_t>(e->AllocatedBytes());
+  stats_->used_bytes += static_cast<int64_t>(e->MemoryBytes());
   AccountBuckets(buckets);
   return e;
 }
@@ -121,7 +121,7 @@ void Db::Delete(Entry* e) {
   size_t buckets = dict_.BucketBytes();
   if (e->has_expiry_block()) RemoveVolatile(e);
   dict_.Unlink(e->key());
-  stats_->used_bytes -= static_cast<int64_t>(e->AllocatedBytes());
+  stats_->used_bytes -= static_cast<int64_t>(e->MemoryBytes());
   AccountBuckets(buckets);
   Entry::Destroy(e);
 }
@@ -135,7 +135,7 @@ Entry* Db::Detach(std::string_view key, int64_t* expire_at_ms) {
     *expire_at_ms = e->expire_at_ms();
     RemoveVolatile(e);
   }
-  stats_->used_bytes -= static_cast<int64_t>(e->AllocatedBytes());
+  stats_->used_bytes -= static_cast<int64_t>(e->MemoryBytes());
   AccountBuckets(buckets);
   return e;
 }
@@ -146,7 +146,7 @@ Entry* Db::Updated(Entry* old_entry, Entry* updated, size_t old_bytes) {
     if (updated->has_expiry_block()) volatile_[updated->volatile_index()] = updated;
   }
   stats_->used_bytes +=
-      static_cast<int64_t>(updated->AllocatedBytes()) - static_cast<int64_t>(old_bytes);
+      static_cast<int64_t>(updated->MemoryBytes()) - static_cast<int64_t>(old_bytes);
   return updated;
 }
 
@@ -155,24 +155,24 @@ Entry* Db::SetExpire(Entry* e, int64_t expire_at_ms) {
     e->set_expire_at_ms(expire_at_ms);
     return e;
   }
-  size_t old_bytes = e->AllocatedBytes();
+  size_t old_bytes = e->MemoryBytes();
   Entry* moved = Entry::WithExpiryBlock(e, true);
   moved->set_expire_at_ms(expire_at_ms);
   if (moved != e) dict_.Replace(e, moved);
   AddVolatile(moved);
   stats_->used_bytes +=
-      static_cast<int64_t>(moved->AllocatedBytes()) - static_cast<int64_t>(old_bytes);
+      static_cast<int64_t>(moved->MemoryBytes()) - static_cast<int64_t>(old_bytes);
   return moved;
 }
 
 Entry* Db::Persist(Entry* e) {
   if (!e->has_expiry_block()) return e;
   RemoveVolatile(e);
-  size_t old_bytes = e->AllocatedBytes();
+  size_t old_bytes = e->MemoryBytes();
   Entry* moved = Entry::WithExpiryBlock(e, false);
   if (moved != e) dict_.Replace(e, moved);
   stats_->used_bytes +=
-      static_cast<int64_t>(moved->AllocatedBytes()) - static_cast<int64_t>(old_bytes);
+      static_cast<int64_t>(moved->MemoryBytes()) - static_cast<int64_t>(old_bytes);
   return moved;
 }
 
@@ -244,7 +244,7 @@ int64_t Db::avg_ttl_ms(int64_t now_ms) const {
 void Db::Clear() {
   size_t buckets = dict_.BucketBytes();
   int64_t freed = 0;
-  dict_.ForEach([&freed](Entry* e) { freed += static_cast<int64_t>(e->AllocatedBytes()); });
+  dict_.ForEach([&freed](Entry* e) { freed += static_cast<int64_t>(e->MemoryBytes()); });
   dict_.Clear();
   volatile_.clear();
   volatile_.shrink_to_fit();

@@ -6,7 +6,7 @@
 // Invariants:
 //  - every Entry in dict_ with has_expiry_block() is in volatile_ at volatile_index();
 //    volatile_ holds nothing else;
-//  - stats_->used_bytes includes AllocatedBytes() of every entry and dict_.BucketBytes();
+//  - stats_->used_bytes includes MemoryBytes() of every entry and dict_.BucketBytes();
 //  - an Entry pointer returned by a lookup is valid until the next mutation of this Db.
 #pragma once
 
@@ -66,7 +66,7 @@ class Db {
   // in *expire_at_ms (0 = none) and the expiry block stays, so it can be re-inserted.
   Entry* Detach(std::string_view key, int64_t* expire_at_ms);
   // Bookkeeping after Entry::SetValue/Append/SetRange returned `updated` for `old_entry`
-  // (possibly the same pointer): fixes tables and memory. `old_bytes` is old AllocatedBytes().
+  // (possibly the same pointer): fixes tables and memory. `old_bytes` is old MemoryBytes().
   Entry* Updated(Entry* old_entry, Entry* updated, size_t old_bytes);
 
   // Sets or clears a key's deadline. Returns the (possibly moved) entry.

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "core/hash_object.h"
+
 namespace shoal {
 
 enum class EvictionPolicy : uint8_t {
@@ -36,6 +38,14 @@ struct EngineOptions {
   std::atomic<int> hz{10};
   std::atomic<int> active_expire_effort{1};
   uint32_t mailbox_capacity = 4096;
+  // Small collections stay packed up to these sizes (Redis's *-max-listpack-*).
+  std::atomic<int64_t> hash_max_listpack_entries{512};
+  std::atomic<int64_t> hash_max_listpack_value{64};
+
+  HashLimits hash_limits() const {
+    return {static_cast<size_t>(hash_max_listpack_entries.load(std::memory_order_relaxed)),
+            static_cast<size_t>(hash_max_listpack_value.load(std::memory_order_relaxed))};
+  }
 };
 
 }  // namespace shoal

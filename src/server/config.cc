@@ -195,6 +195,14 @@ ConfigRegistry::ConfigRegistry(ServerConfig* config) : config_(config) {
       "maxmemory-samples", true, [e] { return std::to_string(e->maxmemory_samples.load()); },
       IntSetter(&e->maxmemory_samples, 1, kIntMax));  // eviction samples at most 64
   Add(
+      "hash-max-listpack-entries", true,
+      [e] { return std::to_string(e->hash_max_listpack_entries.load()); },
+      IntSetter(&e->hash_max_listpack_entries, 0, kLongMax));
+  Add(
+      "hash-max-listpack-value", true,
+      [e] { return std::to_string(e->hash_max_listpack_value.load()); },
+      IntSetter(&e->hash_max_listpack_value, 0, kLongMax));
+  Add(
       "lfu-log-factor", true, [e] { return std::to_string(e->lfu_log_factor.load()); },
       IntSetter(&e->lfu_log_factor, 0, kIntMax));
   Add(

@@ -211,6 +211,18 @@ def wait_until(cond, timeout: float = 10.0, interval: float = 0.02, what: str = 
         time.sleep(interval)
 
 
+def assert_same_replies(shoal, ref, commands, normalize=lambda cmd, reply: reply):
+    """Runs ``commands`` on two RawClients (Shoal and redis-server) and fails listing every
+    command whose (normalized) replies differ."""
+    diffs = []
+    for cmd in commands:
+        a = normalize(cmd, shoal.cmd(*cmd))
+        b = normalize(cmd, ref.cmd(*cmd))
+        if a != b:
+            diffs.append(f"{cmd!r}:\n    shoal: {a!r}\n    redis: {b!r}")
+    assert not diffs, "replies differ from redis-server:\n" + "\n".join(diffs)
+
+
 def survives(server, *command) -> object:
     """Sends one command to ``server`` and returns its reply, or fails the test with the
     server's stderr if the connection dropped or the server died."""

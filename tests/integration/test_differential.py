@@ -8,7 +8,7 @@ round the same way, are compared).
 """
 import pytest
 
-from resp_helpers import Err
+from resp_helpers import Err, assert_same_replies
 
 def bug(reason):
     return pytest.mark.xfail(reason="shoal bug: " + reason, strict=True)
@@ -265,13 +265,7 @@ def normalize(cmd, reply):
 
 @pytest.mark.parametrize("commands", _params())
 def test_same_replies_as_redis(raw, ref_raw, commands):
-    diffs = []
-    for cmd in commands:
-        a = normalize(cmd, raw.cmd(*cmd))
-        b = normalize(cmd, ref_raw.cmd(*cmd))
-        if a != b:
-            diffs.append(f"{cmd!r}:\n    shoal: {a!r}\n    redis: {b!r}")
-    assert not diffs, "replies differ from redis-server:\n" + "\n".join(diffs)
+    assert_same_replies(raw, ref_raw, commands, normalize)
 
 
 def test_hello_fields_match_redis(raw, ref_raw):
