@@ -13,11 +13,14 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "commands/reply.h"
 #include "engine/db.h"
 #include "engine/shard.h"
 #include "engine/shard_set.h"
+#include "engine/watch_table.h"
 
 namespace shoal {
 
@@ -65,6 +68,20 @@ struct ClientState {
   bool authenticated = false;
   bool close_after_reply = false;  // QUIT, CLIENT KILL of self
   bool killed = false;             // set by CLIENT KILL from another client
+
+  // MULTI ... EXEC (docs/transactions.md).
+  struct Multi {
+    bool active = false;  // between MULTI and EXEC/DISCARD: commands are queued
+    bool failed = false;  // a command was refused while queueing: EXEC aborts
+    std::vector<std::vector<std::string>> queued;
+  };
+  Multi multi;
+  // True while EXEC runs this client's queue: it holds every shard, so its commands run
+  // without waiting for key locks (they would wait for EXEC itself).
+  bool exec_holds_shards = false;
+  // WATCH: the flag every watched key's shard sets on a change, and the keys, to unregister.
+  std::shared_ptr<WatchFlag> watch_flag;
+  std::vector<std::pair<int, std::string>> watched;
 };
 
 class ServerApi;   // server services a command may use (server/server_api.h)

@@ -44,5 +44,6 @@ std::span<const CommandSpec> ServerFamily();
 std::span<const CommandSpec> ConnectionFamily();
 std::span<const CommandSpec> IntrospectionFamily();
 std::span<const CommandSpec> HashFamily();
+std::span<const CommandSpec> MultiFamily();
 
 }  // namespace shoal

@@ -5,6 +5,7 @@
 
 #include "base/strings.h"
 #include "commands/command_table.h"
+#include "commands/multi_family.h"
 #include "commands/server_api.h"
 #include "commands/value_helpers.h"
 
@@ -35,6 +36,7 @@ boost::asio::awaitable<void> Quit(CommandContext& ctx) {
 
 boost::asio::awaitable<void> Reset(CommandContext& ctx) {
   ClientState& c = *ctx.client;
+  co_await EndTransaction(*ctx.shards, c);
   c.db = 0;
   c.resp = 2;
   c.name.clear();

@@ -143,6 +143,14 @@ const CommandSpec* Dispatcher::Resolve(CommandContext& ctx) {
     return nullptr;
   }
   if (!ArityMatches(*spec, ctx.args.size())) {
+    if (spec->name == "exec") {
+      // As Redis: a refused EXEC ends the transaction (its WATCHes stay until the next
+      // EXEC, DISCARD, UNWATCH or disconnection).
+      ctx.client->multi = ClientState::Multi();
+      ctx.out->Error("EXECABORT Transaction discarded because of: " +
+                     WrongArityError(spec->name).substr(4));
+      return nullptr;
+    }
     ctx.out->Error(WrongArityError(spec->name));
     return nullptr;
   }
@@ -164,8 +172,35 @@ void Dispatcher::RunShardHandler(const CommandSpec& spec, CommandContext& ctx, S
   spec.shard_handler(call);
 }
 
+namespace {
+// Commands that run at once inside MULTI instead of being queued (as Redis).
+bool RunsInsideMulti(const CommandSpec& spec) {
+  return spec.name == "exec" || spec.name == "discard" || spec.name == "multi" ||
+         spec.name == "watch" || spec.name == "quit" || spec.name == "reset";
+}
+}  // namespace
+
+void Dispatcher::Queue(CommandContext& ctx) {
+  ClientState::Multi& multi = ctx.client->multi;
+  if (Resolve(ctx) == nullptr) {
+    multi.failed = true;
+    return;
+  }
+  if (ctx.spec->flags & kCmdNoMulti) {
+    multi.failed = true;
+    ctx.out->Error("ERR Command not allowed inside a transaction");
+    return;
+  }
+  multi.queued.emplace_back(ctx.args.begin(), ctx.args.end());
+  ctx.out->SimpleString("QUEUED");
+}
+
 bool Dispatcher::TryInline(CommandContext& ctx) {
   Count();
+  if (ctx.client->multi.active && !(ctx.spec != nullptr && RunsInsideMulti(*ctx.spec))) {
+    Queue(ctx);
+    return true;
+  }
   const CommandSpec* spec = Resolve(ctx);
   if (spec == nullptr) return true;
   if (PausedFor(*spec)) return false;
@@ -173,7 +208,7 @@ bool Dispatcher::TryInline(CommandContext& ctx) {
   uint32_t target = ShardOfKey(ctx.args[static_cast<size_t>(spec->first_key)], shards_->size());
   if (static_cast<int>(target) != ShardSet::CurrentShard()) return false;
   Shard& shard = shards_->shard(target);
-  if (!shard.locks().CanRunKey(GateKey(ctx))) return false;
+  if (!ctx.client->exec_holds_shards && !shard.locks().CanRunKey(GateKey(ctx))) return false;
   int64_t start = SlowLogStart();
   RunShardHandler(*spec, ctx, shard);
   SlowLogFinish(ctx, start);
@@ -199,13 +234,15 @@ boost::asio::awaitable<void> Dispatcher::Dispatch(CommandContext& ctx) {
   LockRequest gate;
   gate.keys.push_back(GateKey(ctx));
   auto body = [this, &spec, &ctx](Shard& shard) { RunShardHandler(spec, ctx, shard); };
-  co_await shards_->Execute(target, &gate, /*acquire=*/false, body);
+  const LockRequest* wait_for = ctx.client->exec_holds_shards ? nullptr : &gate;
+  co_await shards_->Execute(target, wait_for, /*acquire=*/false, body);
   SlowLogFinish(ctx, start);
 }
 
 uint32_t Dispatcher::OwnerShard(CommandContext& ctx) const {
   const CommandSpec* spec = ctx.spec != nullptr ? ctx.spec : CommandTable::Get().Find(ctx.args[0]);
-  if (spec == nullptr || spec->shard_handler == nullptr) return kNoOwner;
+  if (spec == nullptr || spec->shard_handler == nullptr || ctx.client->multi.active)
+    return kNoOwner;
   if (!ArityMatches(*spec, ctx.args.size()) || !ctx.client->authenticated || PausedFor(*spec))
     return kNoOwner;
   ctx.spec = spec;
@@ -256,7 +293,7 @@ boost::asio::awaitable<void> Dispatcher::DispatchParallel(std::span<CommandConte
   if (writes) {
     // Atomic: every key locked (ascending shard order) before any runs, so no other client
     // sees a later write of the run without an earlier one.
-    Transaction tx(shards_, batch[0].client->db);
+    Transaction tx(shards_, batch[0].client->db, batch[0].client->exec_holds_shards);
     for (const CommandContext& ctx : batch) {
       LockKey k = GateKey(ctx);
       tx.AddKey(k.key, k.mode);

@@ -53,7 +53,8 @@ class Dispatcher {
   void Prefetch(std::span<CommandContext> batch);
 
   // Runs the command if it can complete without suspending (errors, local keys, local
-  // commands) and returns true. False: the caller must co_await Dispatch(ctx).
+  // commands) and returns true. False: the caller must co_await Dispatch(ctx). Inside MULTI
+  // it queues the command instead (replying QUEUED or the error that will abort EXEC).
   bool TryInline(CommandContext& ctx);
   boost::asio::awaitable<void> Dispatch(CommandContext& ctx);
 
@@ -94,6 +95,8 @@ class Dispatcher {
 
   // Looks up and validates; writes the error reply and returns nullptr when invalid.
   const CommandSpec* Resolve(CommandContext& ctx);
+  // MULTI: checks the command as Redis does at queue time and queues a copy of it.
+  void Queue(CommandContext& ctx);
   bool PausedFor(const CommandSpec& spec) const;
   // Prefetches the first keys of at(0..n-1) that live on `shard_id`; runs on that shard.
   template <typename At>

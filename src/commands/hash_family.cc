@@ -79,7 +79,7 @@ void HGet(ShardCall& c) {
   Entry* e = FindHash(c, &bad);
   if (bad) return;
   if (e == nullptr) return c.out.Null();
-  ObjectChange change(c.db, e);
+  ObjectChange change(c.db, e, /*write=*/false);
   std::optional<std::string_view> v = HashOf(e).Get(c.args[2], c.now_ms);
   if (!v) return c.out.Null();
   c.out.Bulk(*v);
@@ -94,7 +94,7 @@ void HMGet(ShardCall& c) {
     for (size_t i = 2; i < c.args.size(); i++) c.out.Null();
     return;
   }
-  ObjectChange change(c.db, e);
+  ObjectChange change(c.db, e, /*write=*/false);
   for (size_t i = 2; i < c.args.size(); i++) {
     std::optional<std::string_view> v = HashOf(e).Get(c.args[i], c.now_ms);
     if (v)
@@ -127,7 +127,7 @@ void WithLiveHash(ShardCall& c, int64_t missing, Fn&& fn) {
   Entry* e = FindHash(c, &bad);
   if (bad) return;
   if (e == nullptr) return c.out.Integer(missing);
-  ObjectChange change(c.db, e);
+  ObjectChange change(c.db, e, /*write=*/false);
   HashOf(e).PurgeExpired(c.now_ms);
   fn(HashOf(e));
 }
@@ -154,7 +154,7 @@ void ReplyAll(ShardCall& c, Parts parts) {
   Entry* e = FindHash(c, &bad);
   if (bad) return;
   if (e == nullptr) return parts == Parts::kBoth ? c.out.MapHeader(0) : c.out.ArrayHeader(0);
-  ObjectChange change(c.db, e);
+  ObjectChange change(c.db, e, /*write=*/false);
   HashObject& h = HashOf(e);
   h.PurgeExpired(c.now_ms);
   if (parts == Parts::kBoth)
@@ -240,7 +240,7 @@ void HRandField(ShardCall& c) {
   Entry* e = FindHash(c, &bad);
   if (bad) return;
   if (e == nullptr) return count ? c.out.ArrayHeader(0) : c.out.Null();
-  ObjectChange change(c.db, e);
+  ObjectChange change(c.db, e, /*write=*/false);
   HashObject& h = HashOf(e);
   h.PurgeExpired(c.now_ms);
   std::vector<std::pair<std::string_view, std::string_view>> pairs;
@@ -279,7 +279,7 @@ void HScan(ShardCall& c) {
   std::vector<std::pair<std::string, std::string>> found;
   uint64_t cursor = 0;
   if (e != nullptr) {
-    ObjectChange change(c.db, e);
+    ObjectChange change(c.db, e, /*write=*/false);
     HashObject& h = HashOf(e);
     h.PurgeExpired(c.now_ms);
     cursor = a->cursor;
@@ -336,7 +336,7 @@ void ForEachField(ShardCall& c, std::span<const std::string_view> fields, bool f
     for (size_t i = 0; i < fields.size(); i++) c.out.Integer(-2);
     return;
   }
-  ObjectChange change(c.db, e);
+  ObjectChange change(c.db, e, for_write);
   for (std::string_view field : fields) {
     std::optional<int64_t> deadline = HashOf(e).FieldExpireAt(field, c.now_ms);
     c.out.Integer(deadline ? fn(HashOf(e), field, *deadline) : -2);

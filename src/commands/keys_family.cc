@@ -29,7 +29,7 @@ bool IsExpired(const Entry* e, int64_t now) {
 // shard, under locks, and reply with how many returned true.
 template <typename Fn>
 boost::asio::awaitable<void> CountOverKeys(CommandContext& ctx, LockMode mode, Fn fn) {
-  Transaction tx(ctx.shards, ctx.client->db);
+  Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
   size_t n = ctx.args.size() - 1;
   std::vector<uint32_t> owner(n);
   for (size_t i = 0; i < n; i++) owner[i] = tx.AddKey(ctx.args[i + 1], mode);
@@ -160,7 +160,7 @@ void Persist(ShardCall& c) {
 boost::asio::awaitable<void> RenameGeneric(CommandContext& ctx, bool nx) {
   std::string_view src = ctx.args[1], dst = ctx.args[2];
   int dbi = ctx.client->db;
-  Transaction tx(ctx.shards, dbi);
+  Transaction tx(ctx.shards, dbi, ctx.client->exec_holds_shards);
   uint32_t src_shard = tx.AddKey(src, LockMode::kExclusive);
   uint32_t dst_shard = tx.AddKey(dst, LockMode::kExclusive);
   co_await tx.Lock();
@@ -243,10 +243,9 @@ boost::asio::awaitable<void> Copy(CommandContext& ctx) {
     ctx.out->Error("ERR source and destination objects are the same");
     co_return;
   }
-  Transaction tx(ctx.shards, src_db);
+  Transaction tx(ctx.shards, src_db, ctx.client->exec_holds_shards);
   uint32_t src_shard = tx.AddKey(src, LockMode::kShared);
-  Transaction dst_tx(ctx.shards, dst_db);  // only used to name the destination's shard
-  uint32_t dst_shard = dst_tx.AddKey(dst, LockMode::kExclusive);
+  uint32_t dst_shard = ShardOfKey(dst, ctx.shards->size());
   if (dst_db != src_db || dst_shard != src_shard) tx.AddKey(dst, LockMode::kExclusive);
   co_await tx.Lock();
   Entry* copy = nullptr;

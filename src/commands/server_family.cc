@@ -22,7 +22,7 @@ boost::asio::awaitable<void> FlushGeneric(CommandContext& ctx, bool all) {
     co_return;
   }
   const bool lazy = ctx.args.size() == 2 && EqualsIgnoreCase(ctx.args[1], "async");
-  Transaction tx(ctx.shards, ctx.client->db);
+  Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
   tx.AddAllShards();
   co_await tx.Lock();
   int db = ctx.client->db;
@@ -59,7 +59,7 @@ boost::asio::awaitable<void> SwapDb(CommandContext& ctx) {
     ctx.out->Error(errors::kDbIndex);
     co_return;
   }
-  Transaction tx(ctx.shards, ctx.client->db);
+  Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
   tx.AddAllShards();
   co_await tx.Lock();
   auto body = [&](Shard& s) {

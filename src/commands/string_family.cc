@@ -337,7 +337,7 @@ void IncrByFloat(ShardCall& c) {
 // ---- Multi-key commands: coordinated across shards ----
 
 boost::asio::awaitable<void> MGet(CommandContext& ctx) {
-  Transaction tx(ctx.shards, ctx.client->db);
+  Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
   size_t n = ctx.args.size() - 1;
   std::vector<uint32_t> owner(n);
   for (size_t i = 0; i < n; i++) owner[i] = tx.AddKey(ctx.args[i + 1], LockMode::kShared);
@@ -370,7 +370,7 @@ boost::asio::awaitable<void> MSetGeneric(CommandContext& ctx, bool nx) {
     ctx.out->Error(WrongArityError(ctx.args[0]));
     co_return;
   }
-  Transaction tx(ctx.shards, ctx.client->db);
+  Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
   size_t pairs = (ctx.args.size() - 1) / 2;
   std::vector<uint32_t> owner(pairs);
   for (size_t i = 0; i < pairs; i++) {
@@ -448,7 +448,7 @@ boost::asio::awaitable<void> Lcs(CommandContext& ctx) {
     ctx.out->Error("ERR If you want both the length and indexes, please just use IDX.");
     co_return;
   }
-  Transaction tx(ctx.shards, ctx.client->db);
+  Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
   std::array<uint32_t, 2> owner = {tx.AddKey(ctx.args[1], LockMode::kShared),
                                    tx.AddKey(ctx.args[2], LockMode::kShared)};
   std::array<std::string, 2> value;

@@ -22,7 +22,10 @@ Entry* FindTyped(Db& db, std::string_view key, int64_t now_ms, ValueType type, R
 }
 
 ObjectChange::~ObjectChange() {
-  db_.Updated(e_, e_, before_);
+  if (write_ || e_->object()->Length() != length_)
+    db_.Updated(e_, e_, before_);
+  else
+    db_.Reaccount(e_, before_);
   if (e_->object()->Length() == 0) db_.Delete(e_);
 }
 

@@ -34,10 +34,13 @@ std::optional<ScanArgs> ParseScanArgs(CmdArgs args, size_t cursor_index, ScanKin
 
 // Keeps a Db's memory accounting right across changes to the Object of `e`, and deletes the
 // key when they left the collection empty (Redis never keeps an empty collection). Reads
-// need it too: they may delete expired hash fields. `e` must not be used after the scope.
+// need it too (write = false): they may delete expired hash fields; a read counts as a
+// modification (for WATCH) only when it removed elements. `e` must not be used after the
+// scope.
 class ObjectChange {
  public:
-  ObjectChange(Db& db, Entry* e) : db_(db), e_(e), before_(e->MemoryBytes()) {}
+  ObjectChange(Db& db, Entry* e, bool write = true)
+      : db_(db), e_(e), before_(e->MemoryBytes()), length_(e->object()->Length()), write_(write) {}
   ~ObjectChange();
   ObjectChange(const ObjectChange&) = delete;
   ObjectChange& operator=(const ObjectChange&) = delete;
@@ -46,6 +49,8 @@ class ObjectChange {
   Db& db_;
   Entry* e_;
   size_t before_;
+  size_t length_;
+  bool write_;
 };
 
 // Redis's TYPE names.

@@ -112,6 +112,7 @@ Entry* Db::Insert(Entry* e, int64_t now_ms, int64_t expire_at_ms) {
     dict_.Insert(e);
   }
   e->set_access(tracks_lfu() ? (LfuMinutes(now_ms) << 8 | kLfuInitCounter) : LruClock(now_ms));
+  Changed(e->key());
   stats_->used_bytes += static_cast<int64_t>(e->MemoryBytes());
   AccountBuckets(buckets);
   return e;
@@ -120,6 +121,7 @@ Entry* Db::Insert(Entry* e, int64_t now_ms, int64_t expire_at_ms) {
 void Db::Delete(Entry* e) {
   size_t buckets = dict_.BucketBytes();
   if (e->has_expiry_block()) RemoveVolatile(e);
+  Changed(e->key());
   dict_.Unlink(e->key());
   stats_->used_bytes -= static_cast<int64_t>(e->MemoryBytes());
   AccountBuckets(buckets);
@@ -131,6 +133,7 @@ Entry* Db::Detach(std::string_view key, int64_t* expire_at_ms) {
   Entry* e = dict_.Unlink(key);
   *expire_at_ms = 0;
   if (e == nullptr) return nullptr;
+  Changed(key);
   if (e->has_expiry_block()) {
     *expire_at_ms = e->expire_at_ms();
     RemoveVolatile(e);
@@ -141,6 +144,7 @@ Entry* Db::Detach(std::string_view key, int64_t* expire_at_ms) {
 }
 
 Entry* Db::Updated(Entry* old_entry, Entry* updated, size_t old_bytes) {
+  Changed(updated->key());
   if (updated != old_entry) {
     dict_.Replace(old_entry, updated);
     if (updated->has_expiry_block()) volatile_[updated->volatile_index()] = updated;
@@ -151,6 +155,7 @@ Entry* Db::Updated(Entry* old_entry, Entry* updated, size_t old_bytes) {
 }
 
 Entry* Db::SetExpire(Entry* e, int64_t expire_at_ms) {
+  Changed(e->key());
   if (e->has_expiry_block()) {
     e->set_expire_at_ms(expire_at_ms);
     return e;
@@ -167,6 +172,7 @@ Entry* Db::SetExpire(Entry* e, int64_t expire_at_ms) {
 
 Entry* Db::Persist(Entry* e) {
   if (!e->has_expiry_block()) return e;
+  Changed(e->key());
   RemoveVolatile(e);
   size_t old_bytes = e->MemoryBytes();
   Entry* moved = Entry::WithExpiryBlock(e, false);
@@ -242,6 +248,7 @@ int64_t Db::avg_ttl_ms(int64_t now_ms) const {
 }
 
 void Db::Clear() {
+  TouchExisting(*this);
   size_t buckets = dict_.BucketBytes();
   int64_t freed = 0;
   dict_.ForEach([&freed](Entry* e) { freed += static_cast<int64_t>(e->MemoryBytes()); });
@@ -253,11 +260,20 @@ void Db::Clear() {
 }
 
 Dict Db::TakeContents() {
+  TouchExisting(*this);
   Dict taken;
   taken.swap(dict_);
   volatile_.clear();
   volatile_.shrink_to_fit();
   return taken;
+}
+
+void Db::TouchExisting(const Db& contents) {
+  if (!watches_.empty()) {
+    watches_.TouchIf([this, &contents](std::string_view key) {
+      return dict_.Find(key) != nullptr || contents.dict_.Find(key) != nullptr;
+    });
+  }
 }
 
 void Db::RehashStep(size_t buckets) {
@@ -267,7 +283,10 @@ void Db::RehashStep(size_t buckets) {
 }
 
 void Db::swap(Db& other) noexcept {
-  // Both Dbs belong to the same shard, so stats_ and options_ are shared and stay.
+  // Both Dbs belong to the same shard, so stats_ and options_ are shared and stay. Watches
+  // stay with the database number: every watcher of either sees a change.
+  TouchExisting(other);
+  other.TouchExisting(*this);
   dict_.swap(other.dict_);
   volatile_.swap(other.volatile_);
 }

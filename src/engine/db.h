@@ -7,7 +7,8 @@
 //  - every Entry in dict_ with has_expiry_block() is in volatile_ at volatile_index();
 //    volatile_ holds nothing else;
 //  - stats_->used_bytes includes MemoryBytes() of every entry and dict_.BucketBytes();
-//  - an Entry pointer returned by a lookup is valid until the next mutation of this Db.
+//  - an Entry pointer returned by a lookup is valid until the next mutation of this Db;
+//  - every mutation of a key goes through a method below, which touches its watchers.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include "core/dict.h"
 #include "core/entry.h"
 #include "engine/options.h"
+#include "engine/watch_table.h"
 
 namespace shoal {
 
@@ -68,6 +70,11 @@ class Db {
   // Bookkeeping after Entry::SetValue/Append/SetRange returned `updated` for `old_entry`
   // (possibly the same pointer): fixes tables and memory. `old_bytes` is old MemoryBytes().
   Entry* Updated(Entry* old_entry, Entry* updated, size_t old_bytes);
+  // Memory bookkeeping only, for a change that is not a modification of the key's value
+  // (a read that compacted an object): watchers are not touched.
+  void Reaccount(const Entry* e, size_t old_bytes) {
+    stats_->used_bytes += static_cast<int64_t>(e->MemoryBytes()) - static_cast<int64_t>(old_bytes);
+  }
 
   // Sets or clears a key's deadline. Returns the (possibly moved) entry.
   Entry* SetExpire(Entry* e, int64_t expire_at_ms);
@@ -102,6 +109,9 @@ class Db {
   void RehashStep(size_t buckets);
   void swap(Db& other) noexcept;
 
+  // The WATCHed keys of this Db; every change to one of them (above) sets its watchers' flags.
+  WatchTable& watches() { return watches_; }
+
   // Access bits (24 bits in Entry::access): LRU = seconds clock; LFU = minutes << 8 | counter.
   void Touch(Entry* e, int64_t now_ms) const;
   static uint32_t LruClock(int64_t now_ms) {
@@ -118,9 +128,16 @@ class Db {
   void RemoveVolatile(Entry* e);
   bool ExpireIfNeeded(Entry* e, int64_t now_ms);
   void AccountBuckets(size_t before);
+  // Before FLUSH/SWAPDB replaces this Db's keys with `contents`' (itself for a flush):
+  // touches the watched keys that exist in either.
+  void TouchExisting(const Db& contents);
+  void Changed(std::string_view key) {
+    if (!watches_.empty()) watches_.Touch(key);
+  }
 
   Dict dict_;
   std::vector<Entry*> volatile_;
+  WatchTable watches_;
   ShardStats* stats_;
   const EngineOptions* options_;
 };

@@ -134,7 +134,7 @@ TEST(ShardSet, TransactionsFromEveryShardDoNotDeadlock) {
         set.context(origin),
         [&, origin]() -> boost::asio::awaitable<void> {
           for (int i = 0; i < kPerShard; i++) {
-            Transaction tx(&set, 0);
+            Transaction tx(&set, 0, false);
             std::vector<uint32_t> owner;
             for (const auto& k : keys) owner.push_back(tx.AddKey(k, LockMode::kExclusive));
             co_await tx.Lock();

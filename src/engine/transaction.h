@@ -28,7 +28,10 @@ namespace shoal {
 
 class Transaction {
  public:
-  Transaction(ShardSet* shards, int db) : shards_(shards), db_(db), requests_(shards->size()) {}
+  // `locks_held`: the caller already holds every shard (a command inside EXEC); nothing is
+  // locked or waited for, the parts just run.
+  Transaction(ShardSet* shards, int db, bool locks_held)
+      : shards_(shards), db_(db), requests_(shards->size()), locks_held_(locks_held) {}
 
   // Declare the keys before Lock(). Returns the shard that owns `key`. The key's bytes must
   // outlive the transaction (they are the command's arguments).
@@ -54,7 +57,7 @@ class Transaction {
 
   boost::asio::awaitable<void> Lock() {
     std::vector<uint32_t> involved_shards = shards();
-    if (involved_shards.size() <= 1) co_return;
+    if (involved_shards.size() <= 1 || locks_held_) co_return;
     locked_ = true;
     auto nothing = [](Shard&) {};
     for (uint32_t s : involved_shards) {
@@ -67,7 +70,7 @@ class Transaction {
   template <typename Body>
   boost::asio::awaitable<void> Run(uint32_t shard, Body& body, bool release = true) {
     if (!locked_) {
-      co_await shards_->Execute(shard, &requests_[shard], /*acquire=*/false, body);
+      co_await shards_->Execute(shard, gate(shard), /*acquire=*/false, body);
       co_return;
     }
     LockRequest* request = &requests_[shard];
@@ -89,7 +92,7 @@ class Transaction {
   boost::asio::awaitable<void> RunAll(Body& body) {
     std::vector<uint32_t> targets = shards();
     auto gate_of = [this, &targets](size_t i) {
-      if (locked_) return std::optional<LockRequest>();  // the locks are ours
+      if (locked_ || locks_held_) return std::optional<LockRequest>();  // the locks are ours
       return std::optional<LockRequest>(requests_[targets[i]]);
     };
     auto part = [this, &body](Shard& s, size_t) {
@@ -108,7 +111,7 @@ class Transaction {
   template <typename Body>
   boost::asio::awaitable<void> LockAndRunAll(Body& body) {
     std::vector<uint32_t> involved = shards();
-    if (involved.size() > 1) {
+    if (involved.size() > 1 && !locks_held_) {
       locked_ = true;
       auto nothing = [](Shard&) {};
       for (size_t i = 0; i + 1 < involved.size(); i++) {
@@ -143,11 +146,14 @@ class Transaction {
   }
 
   bool involved(uint32_t s) const { return requests_[s].whole_shard || !requests_[s].keys.empty(); }
+  // What an unlocked part waits for: its keys, unless the caller holds every shard.
+  const LockRequest* gate(uint32_t s) const { return locks_held_ ? nullptr : &requests_[s]; }
 
   ShardSet* shards_;
   int db_;
   std::vector<LockRequest> requests_;
   bool locked_ = false;
+  bool locks_held_;
 };
 
 }  // namespace shoal

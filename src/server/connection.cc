@@ -10,6 +10,7 @@
 
 #include "base/logging.h"
 #include "base/strings.h"
+#include "commands/multi_family.h"
 #include "protocol/resp/resp_parser.h"
 #include "protocol/resp/resp_writer.h"
 #include "server/server.h"
@@ -324,6 +325,7 @@ boost::asio::awaitable<void> ServeConnection(Server& server, tcp::socket socket,
 
   Connection connection(server, socket, client);
   co_await connection.Serve();
+  co_await EndTransaction(server.shards(), client);  // its WATCHes go with it
   socket.shutdown(tcp::socket::shutdown_both, ignored);
   socket.close(ignored);
 }
