@@ -124,17 +124,21 @@ def port_is_free(port):
             return False
 
 
+def resp(*parts):
+    out = [b"*%d\r\n" % len(parts)]
+    for x in parts:
+        x = x if isinstance(x, bytes) else str(x).encode()
+        out.append(b"$%d\r\n%s\r\n" % (len(x), x))
+    return b"".join(out)
+
+
 def resp_command(port, *args, timeout=5.0):
     """Sends one command over a fresh connection, returns the parsed reply.
 
-    Supports the reply types needed here (+, -, :, $). Raises OSError on
-    connection problems."""
-    payload = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        payload += b"$%d\r\n%s\r\n" % (len(a), a)
+    Supports the reply types needed here (+, -, :, $; for an array only its length).
+    Raises OSError on connection problems."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        s.sendall(payload)
+        s.sendall(resp(*args))
         buf = b""
         while b"\r\n" not in buf:
             chunk = s.recv(4096)
@@ -147,7 +151,7 @@ def resp_command(port, *args, timeout=5.0):
             return body.decode()
         if kind == b"-":
             return RuntimeError(body.decode())
-        if kind == b":":
+        if kind in (b":", b"*"):
             return int(body)
         if kind == b"$":
             n = int(body)
@@ -400,11 +404,14 @@ def parse_benchmark_csv(out):
     return rows
 
 
-def run_benchmark(args, srv, pipeline):
+def run_benchmark(args, srv, pipeline, tests=TESTS, command=()):
+    """redis-benchmark's rows for `tests` (-t), or for one custom `command` (its CSV row
+    is named after the command line; it is returned under tests[0])."""
     argv = [args.redis_benchmark, "-h", "127.0.0.1", "-p", str(srv.port),
-            "-t", "set,get", "-c", str(args.clients), "-n", str(args.requests),
+            "-c", str(args.clients), "-n", str(args.requests),
             "-P", str(pipeline), "-d", str(args.datasize), "-r", str(args.keyspace),
             "--csv"]
+    argv += list(command) if command else ["-t", ",".join(t.lower() for t in tests)]
     if args.bench_threads:
         argv += ["--threads", str(args.bench_threads)]
     timeout = args.bench_timeout or (120 + args.requests / 2000.0)
@@ -415,7 +422,9 @@ def run_benchmark(args, srv, pipeline):
         raise BenchError(f"redis-benchmark against {srv.name} P={pipeline} timed out "
                          f"after {timeout:.0f}s") from e
     rows = parse_benchmark_csv(res.stdout)
-    missing = [t for t in TESTS if t not in rows]
+    if command and len(rows) == 1:
+        rows = {tests[0]: next(iter(rows.values()))}
+    missing = [t for t in tests if t not in rows]
     if res.returncode != 0 or missing:
         raise BenchError(
             f"redis-benchmark against {srv.name} P={pipeline} failed "
@@ -539,8 +548,11 @@ def resp_set_batches(keyspace, datasize):
             yield b"".join(tmpl % i for i in range(start, end))
 
 
-def load_with_pipe(args, srv, timeout):
-    """Streams generated RESP into `redis-cli --pipe`."""
+def load_with_pipe(args, srv, timeout, batches=None, replies=None):
+    """Streams generated RESP into `redis-cli --pipe`: the SET keyspace, or `batches`
+    (an iterable of RESP bytes) expecting `replies` replies, none of them errors."""
+    if batches is None:
+        batches, replies = resp_set_batches(args.keyspace, args.datasize), args.keyspace
     rfd, wfd = os.pipe()
     argv = [args.redis_cli, "-h", "127.0.0.1", "-p", str(srv.port), "--pipe",
             "--pipe-timeout", "60"]
@@ -554,7 +566,7 @@ def load_with_pipe(args, srv, timeout):
     def writer():
         try:
             with os.fdopen(wfd, "wb", buffering=1 << 20) as w:
-                for chunk in resp_set_batches(args.keyspace, args.datasize):
+                for chunk in batches:
                     w.write(chunk)
         except (BrokenPipeError, OSError) as e:
             write_err.append(e)
@@ -576,7 +588,7 @@ def load_with_pipe(args, srv, timeout):
         th.join(timeout=10)
     m = re.search(r"errors:\s*(\d+),\s*replies:\s*(\d+)", out)
     if proc.returncode != 0 or write_err or not m or int(m.group(1)) != 0 \
-            or int(m.group(2)) != args.keyspace:
+            or int(m.group(2)) != replies:
         raise BenchError(
             f"redis-cli --pipe into {srv.name} failed (exit {proc.returncode}"
             f"{', write error: ' + str(write_err[0]) if write_err else ''}):\n"
@@ -678,6 +690,173 @@ def memory_mode(args, factory, report, errors):
                f"({results['shoal-N']['per_key']:.1f} vs {results['redis']['per_key']:.1f} B/key)")
     else:
         report(f"  [n/a ] {name} (missing or invalid measurement)")
+    report()
+
+
+# --------------------------------------------------------------------------
+# Collection types: throughput of their commands, memory of big and small collections
+
+TYPE_TESTS = ("LPUSH", "LPOP", "SADD", "HSET", "ZADD")
+# redis-benchmark has no ZRANGE test: a custom command over the ZADD test's key.
+ZRANGE_COMMAND = ("zrange", "myzset", "0", "9", "withscores")
+TYPES_MIN_RATIO = 1.0  # shoal --shards 1 ops/s vs redis
+SMALL_MEMORY_MAX_RATIO = 0.9  # shoal bytes/element vs redis, collections in small keys
+PROBES = {"LPUSH": ("LPUSH", "probe:l", "x"), "LPOP": ("LPOP", "probe:l"),
+          "SADD": ("SADD", "probe:s", "x"), "HSET": ("HSET", "probe:h", "f", "x"),
+          "ZADD": ("ZADD", "probe:z", "1", "x"), "ZRANGE": ("ZRANGE", "probe:z", "0", "1")}
+
+
+def supported_by(port, name):
+    """Whether the server implements the command the test `name` uses."""
+    try:
+        reply = resp_command(port, *PROBES[name], timeout=10)
+    except OSError:
+        return False
+    return not (isinstance(reply, RuntimeError) and str(reply).startswith("ERR unknown command"))
+
+
+def types_mode(args, factory, report, errors):
+    configs = ["redis", "shoal-1"]
+    samples = {}
+    skipped = set()
+    for rnd in range(args.rounds):
+        for p in PIPELINES:
+            for cfg in configs:
+                log(f"types: round {rnd + 1} P={p} {CONFIG_LABEL[cfg]}")
+                try:
+                    srv = factory.start(cfg)
+                except BenchError as e:
+                    note_error(errors, e)
+                    continue
+                try:
+                    if cfg != "redis":
+                        skipped |= {t for t in PROBES if not supported_by(srv.port, t)}
+                    tests = tuple(t for t in TYPE_TESTS if t not in skipped)
+                    rows = run_benchmark(args, srv, p, tests) if tests else {}
+                    if "ZADD" in tests and "ZRANGE" not in skipped:
+                        rows.update(run_benchmark(args, srv, p, ("ZRANGE",), ZRANGE_COMMAND))
+                except BenchError as e:
+                    note_error(errors, e)
+                    continue
+                finally:
+                    factory.stop(srv)
+                for t, row in rows.items():
+                    samples.setdefault((t, p, cfg), []).append(row)
+
+    report("## Collection types throughput (redis-benchmark -t lpush,lpop,sadd,hset,zadd; "
+           "zrange myzset 0 9 withscores)")
+    report()
+    report(f"clients={args.clients} requests={args.requests} keyspace={args.keyspace} "
+           f"rounds={args.rounds}; shoal --shards 1 against redis")
+    if skipped:
+        report(f"not implemented in shoal yet (skipped): {', '.join(sorted(skipped))}")
+    report()
+    hdr = f"{'test':<7} {'P':>3} {'redis ops/s':>12} {'shoal ops/s':>12} {'ratio':>7} " \
+          f"{'redis p99':>9} {'shoal p99':>9}"
+    report(hdr)
+    report("-" * len(hdr))
+    verdicts = []
+    for t in TYPE_TESTS + ("ZRANGE",):
+        for p in PIPELINES:
+            base, m = (samples.get((t, p, c)) for c in configs)
+            if not base or not m:
+                continue
+            b = {k: statistics.median(x[k] for x in base) for k in ("rps", "p99")}
+            v = {k: statistics.median(x[k] for x in m) for k in ("rps", "p99")}
+            ratio = v["rps"] / b["rps"] if b["rps"] > 0 else 0.0
+            report(f"{t:<7} {p:>3} {b['rps']:>12,.0f} {v['rps']:>12,.0f} {ratio:>6.2f}x "
+                   f"{b['p99']:>9.3f} {v['p99']:>9.3f}")
+            verdicts.append((f"shards=1 {t} P={p}: ops/s >= {TYPES_MIN_RATIO:.1f}x redis",
+                             ratio >= TYPES_MIN_RATIO, f"{ratio:.3f}x"))
+    report()
+    report("Targets:")
+    for name, ok, value in verdicts:
+        report(f"  [{'PASS' if ok else 'FAIL'}] {name}: {value}")
+    report()
+
+
+def one_big_key(command, key, elements, element):
+    """`elements` elements into one key, 1000 per command; element(i) -> list of args."""
+    def batches():
+        for start in range(0, elements, 1000):
+            args = [a for i in range(start, min(start + 1000, elements)) for a in element(i)]
+            yield resp(command, key, *args)
+    return batches, (elements + 999) // 1000
+
+
+def small_keys(command, keys, per_key, element):
+    """`keys` keys of `per_key` elements each, one command per key."""
+    def batches():
+        for start in range(0, keys, LOAD_BATCH):
+            yield b"".join(resp(command, b"k:%09d" % k,
+                                *[a for i in range(per_key) for a in element(k * per_key + i)])
+                           for k in range(start, min(start + LOAD_BATCH, keys)))
+    return batches, keys
+
+
+def type_memory_cases(args):
+    n, keys, per = args.type_elements, args.small_keys, 10
+    field = lambda i: [b"f:%09d" % i, b"v:%07d" % (i % 10**7)]  # noqa: E731
+    member = lambda i: [b"m:%09d" % i]  # noqa: E731
+    scored = lambda i: [b"%d" % i, b"m:%09d" % i]  # noqa: E731
+    return [
+        ("HSET", f"hash, {n} fields in one key", False, n, one_big_key("HSET", "h", n, field)),
+        ("SADD", f"set, {n} members in one key", False, n, one_big_key("SADD", "s", n, member)),
+        ("ZADD", f"zset, {n} members in one key", False, n, one_big_key("ZADD", "z", n, scored)),
+        ("HSET", f"hash, {keys} keys x {per} fields", True, keys * per,
+         small_keys("HSET", keys, per, field)),
+        ("SADD", f"set, {keys} keys x {per} members", True, keys * per,
+         small_keys("SADD", keys, per, member)),
+        ("ZADD", f"zset, {keys} keys x {per} members", True, keys * per,
+         small_keys("ZADD", keys, per, scored)),
+    ]
+
+
+def types_memory_mode(args, factory, report, errors):
+    results = {}
+    cases = type_memory_cases(args)
+    for cfg in ("redis", "shoal-N"):
+        for command, label, _, elements, (batches, replies) in cases:
+            try:
+                srv = factory.start(cfg)
+            except BenchError as e:
+                note_error(errors, e)
+                continue
+            try:
+                if not supported_by(srv.port, command):
+                    results[(label, cfg)] = None
+                    continue
+                log(f"types memory: {CONFIG_LABEL[cfg]}: {label}")
+                baseline = read_rss_bytes(srv.pid)
+                load_with_pipe(args, srv, args.load_timeout or 600, batches(), replies)
+                time.sleep(1.0)
+                results[(label, cfg)] = (read_rss_bytes(srv.pid) - baseline) / elements
+            except BenchError as e:
+                note_error(errors, e)
+            finally:
+                factory.stop(srv)
+
+    report("## Collection types memory (RSS growth per element)")
+    report()
+    hdr = f"{'case':<36} {'redis B/elem':>12} {'shoal B/elem':>12} {'ratio':>7}"
+    report(hdr)
+    report("-" * len(hdr))
+    verdicts = []
+    for _, label, small, _, _ in cases:
+        r, sh = results.get((label, "redis")), results.get((label, "shoal-N"))
+        if r is None or sh is None:
+            report(f"{label:<36} {'n/a' if r is None else f'{r:.1f}':>12} "
+                   f"{'not implemented' if (label, 'shoal-N') in results else 'FAILED':>12}")
+            continue
+        ratio = sh / r if r > 0 else 0.0
+        report(f"{label:<36} {r:>12.1f} {sh:>12.1f} {ratio:>6.2f}x")
+        if small:
+            verdicts.append((f"{label}: shoal <= {SMALL_MEMORY_MAX_RATIO:.1f}x redis",
+                             ratio <= SMALL_MEMORY_MAX_RATIO, f"{ratio:.3f}x"))
+    report()
+    report("Targets:")
+    for name, ok, value in verdicts:
+        report(f"  [{'PASS' if ok else 'FAIL'}] {name}: {value}")
     report()
 
 
@@ -810,7 +989,12 @@ def parse_args(argv):
         description="Benchmark shoal-server side by side with redis-server.")
     ap.add_argument("--shoal", default=DEFAULT_SHOAL,
                     help=f"shoal-server binary (default: {DEFAULT_SHOAL}, relative to the repo root)")
-    ap.add_argument("--mode", choices=("throughput", "memory", "all"), default="all")
+    ap.add_argument("--mode", choices=("throughput", "memory", "types", "types-memory", "all"),
+                    default="all")
+    ap.add_argument("--type-elements", type=positive_int, default=1000000,
+                    help="types-memory: elements in the one-big-key cases (default 1000000)")
+    ap.add_argument("--small-keys", type=positive_int, default=100000,
+                    help="types-memory: keys in the small-keys cases (default 100000)")
     ap.add_argument("--requests", type=positive_int, default=1000000,
                     help="redis-benchmark -n (default 1000000)")
     ap.add_argument("--keyspace", type=positive_int, default=1000000,
@@ -857,7 +1041,7 @@ def main(argv):
         if not (os.path.isfile(args.shoal) and os.access(args.shoal, os.X_OK)):
             raise BenchError(f"shoal-server not found or not executable: {args.shoal} "
                              "(build it, or pass --shoal PATH)")
-        ensure_anchors(need_cli=args.mode in ("memory", "all") and args.loader == "pipe")
+        ensure_anchors(need_cli=args.mode in ("memory", "types-memory", "all"))
         args.redis_server = shutil.which("redis-server")
         args.redis_benchmark = shutil.which("redis-benchmark")
         args.redis_cli = shutil.which("redis-cli") or "redis-cli"
@@ -876,6 +1060,10 @@ def main(argv):
             throughput_mode(args, factory, report, errors)
         if args.mode in ("memory", "all"):
             memory_mode(args, factory, report, errors)
+        if args.mode in ("types", "all"):
+            types_mode(args, factory, report, errors)
+        if args.mode in ("types-memory", "all"):
+            types_memory_mode(args, factory, report, errors)
 
         if errors:
             report(f"ERRORS ({len(errors)}): some measurements are missing, see stderr")
