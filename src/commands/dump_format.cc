@@ -72,6 +72,19 @@ Result<Entry*> DecodeHash(std::string_view key, std::string_view value, const Ha
   return Entry::CreateObject(key, hash.release());
 }
 
+Result<Entry*> DecodeSet(std::string_view key, std::string_view value, const SetLimits& limits) {
+  PayloadReader r(value);
+  std::optional<uint64_t> count = r.Varint();
+  if (!count || *count == 0) return BadFormat();
+  auto set = std::make_unique<SetObject>();
+  for (uint64_t i = 0; i < *count; ++i) {
+    std::optional<std::string_view> member = r.Bytes();
+    if (!member || !set->Add(*member, limits)) return BadFormat();  // short, or repeated
+  }
+  if (!r.done()) return BadFormat();
+  return Entry::CreateObject(key, set.release());
+}
+
 }  // namespace
 
 std::string EncodeDump(const Entry* e) {
@@ -91,7 +104,7 @@ std::string EncodeDump(const Entry* e) {
 }
 
 Result<Entry*> DecodeDump(std::string_view key, std::string_view payload,
-                          const HashLimits& limits) {
+                          const EngineOptions& options) {
   constexpr std::string_view kBadVersion = "ERR DUMP payload version or checksum are wrong";
   if (payload.size() < 2 + kTrailerBytes) return Status::Error(std::string(kBadVersion));
   size_t body = payload.size() - 8;
@@ -104,7 +117,10 @@ Result<Entry*> DecodeDump(std::string_view key, std::string_view payload,
   auto encoding = static_cast<Encoding>(payload[1]);
   std::string_view value = payload.substr(2, body - 2 - 2);
   if (type == ValueType::kHash && encoding == Encoding::kObject) {
-    return DecodeHash(key, value, limits);
+    return DecodeHash(key, value, options.hash_limits());
+  }
+  if (type == ValueType::kSet && encoding == Encoding::kObject) {
+    return DecodeSet(key, value, options.set_limits());
   }
   if (type != ValueType::kString) return Status::Error("ERR Bad data format");
   if (encoding == Encoding::kInt) {

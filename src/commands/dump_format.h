@@ -7,7 +7,7 @@
 
 #include "base/status.h"
 #include "core/entry.h"
-#include "core/hash_object.h"
+#include "engine/options.h"
 
 namespace shoal {
 
@@ -16,7 +16,8 @@ inline constexpr uint16_t kDumpFormatVersion = 1;
 
 std::string EncodeDump(const Entry* e);
 // A new entry named `key` from `payload`, or the Redis error text for a bad payload.
-// Collections take the representation `limits` allow, as if built by commands.
-Result<Entry*> DecodeDump(std::string_view key, std::string_view payload, const HashLimits& limits);
+// Collections take the representation the options' limits allow, as if built by commands.
+Result<Entry*> DecodeDump(std::string_view key, std::string_view payload,
+                          const EngineOptions& options);
 
 }  // namespace shoal

@@ -506,7 +506,7 @@ void Restore(ShardCall& c) {
   if (existing != nullptr && !replace) {
     return c.out.Error("BUSYKEY Target key name already exists.");
   }
-  Result<Entry*> decoded = DecodeDump(c.args[1], c.args[3], c.shard.options().hash_limits());
+  Result<Entry*> decoded = DecodeDump(c.args[1], c.args[3], c.shard.options());
   if (!decoded.ok()) return c.out.Error(decoded.status().message());
   int64_t expire_at = 0;
   if (*ttl > 0) {

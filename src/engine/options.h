@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/hash_object.h"
+#include "core/set_object.h"
 
 namespace shoal {
 
@@ -42,6 +43,15 @@ struct EngineOptions {
   std::atomic<int64_t> hash_max_listpack_entries{512};
   std::atomic<int64_t> hash_max_listpack_value{64};
 
+  std::atomic<int64_t> set_max_intset_entries{512};
+  std::atomic<int64_t> set_max_listpack_entries{128};
+  std::atomic<int64_t> set_max_listpack_value{64};
+
+  SetLimits set_limits() const {
+    return {static_cast<size_t>(set_max_intset_entries.load(std::memory_order_relaxed)),
+            static_cast<size_t>(set_max_listpack_entries.load(std::memory_order_relaxed)),
+            static_cast<size_t>(set_max_listpack_value.load(std::memory_order_relaxed))};
+  }
   HashLimits hash_limits() const {
     return {static_cast<size_t>(hash_max_listpack_entries.load(std::memory_order_relaxed)),
             static_cast<size_t>(hash_max_listpack_value.load(std::memory_order_relaxed))};

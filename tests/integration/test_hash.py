@@ -7,9 +7,9 @@ import re
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from random_sequences import check_random_sequences
 from resp_helpers import Err, assert_same_replies
 
 WRONGTYPE = Err("WRONGTYPE Operation against a key holding the wrong kind of value")
@@ -346,8 +346,6 @@ def test_huge_field_and_value(r):
 
 # ---------------------------------------------------------------- random sequences vs redis
 
-SETTINGS = dict(deadline=None, derandomize=True, database=None, print_blob=True,
-                suppress_health_check=list(HealthCheck))
 KEYS = st.sampled_from(["h", "g", "{h}x", "s"])
 FIELDS = st.one_of(st.sampled_from([b"a", b"b", b"c", b"", b"n", UNICODE]), st.binary(max_size=4))
 VALUES = st.one_of(st.binary(max_size=6), st.integers(-100, 100).map(lambda i: str(i).encode()),
@@ -373,16 +371,4 @@ def hash_command():
 
 
 def test_random_hash_sequences_match_redis(shoal, redis_ref):
-    a, b = shoal.raw(), redis_ref.raw()
-
-    @settings(max_examples=60, **SETTINGS)
-    @given(st.lists(hash_command(), min_size=1, max_size=30))
-    def run(cmds):
-        assert a.cmd("FLUSHALL") == "OK" and b.cmd("FLUSHALL") == "OK"
-        assert_same_replies(a, b, cmds, normalize)
-
-    try:
-        run()
-    finally:
-        a.close()
-        b.close()
+    check_random_sequences(shoal, redis_ref, hash_command(), normalize)
