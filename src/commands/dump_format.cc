@@ -72,6 +72,20 @@ Result<Entry*> DecodeHash(std::string_view key, std::string_view value, const Ha
   return Entry::CreateObject(key, hash.release());
 }
 
+Result<Entry*> DecodeList(std::string_view key, std::string_view value, const ListLimits& limits) {
+  PayloadReader r(value);
+  std::optional<uint64_t> count = r.Varint();
+  if (!count || *count == 0) return BadFormat();
+  auto list = std::make_unique<ListObject>();
+  for (uint64_t i = 0; i < *count; ++i) {
+    std::optional<std::string_view> element = r.Bytes();
+    if (!element) return BadFormat();
+    list->Push(ListObject::End::kTail, *element, limits);
+  }
+  if (!r.done()) return BadFormat();
+  return Entry::CreateObject(key, list.release());
+}
+
 Result<Entry*> DecodeSet(std::string_view key, std::string_view value, const SetLimits& limits) {
   PayloadReader r(value);
   std::optional<uint64_t> count = r.Varint();
@@ -118,6 +132,9 @@ Result<Entry*> DecodeDump(std::string_view key, std::string_view payload,
   std::string_view value = payload.substr(2, body - 2 - 2);
   if (type == ValueType::kHash && encoding == Encoding::kObject) {
     return DecodeHash(key, value, options.hash_limits());
+  }
+  if (type == ValueType::kList && encoding == Encoding::kObject) {
+    return DecodeList(key, value, options.list_limits());
   }
   if (type == ValueType::kSet && encoding == Encoding::kObject) {
     return DecodeSet(key, value, options.set_limits());

@@ -163,7 +163,7 @@ boost::asio::awaitable<void> RenameGeneric(CommandContext& ctx, bool nx) {
   Transaction tx(ctx.shards, dbi, ctx.client->exec_holds_shards);
   uint32_t src_shard = tx.AddKey(src, LockMode::kExclusive);
   uint32_t dst_shard = tx.AddKey(dst, LockMode::kExclusive);
-  co_await tx.Lock();
+  co_await tx.Lock(/*single_shard_too=*/true);
   // Step 1 on the destination's shard order does not matter: both are locked.
   bool missing = false, exists = false;
   auto check = [&](Shard& shard) {
@@ -247,7 +247,7 @@ boost::asio::awaitable<void> Copy(CommandContext& ctx) {
   uint32_t src_shard = tx.AddKey(src, LockMode::kShared);
   uint32_t dst_shard = ShardOfKey(dst, ctx.shards->size());
   if (dst_db != src_db || dst_shard != src_shard) tx.AddKey(dst, LockMode::kExclusive);
-  co_await tx.Lock();
+  co_await tx.Lock(/*single_shard_too=*/true);
   Entry* copy = nullptr;
   int64_t expire_at = 0;
   auto read = [&](Shard& shard) {

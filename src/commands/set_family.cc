@@ -293,7 +293,7 @@ boost::asio::awaitable<void> SetOpStoreGeneric(CommandContext& ctx, SetOp op) {
   Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
   for (std::string_view k : keys) tx.AddKey(k, LockMode::kShared);
   const uint32_t dest_shard = tx.AddKey(dest, LockMode::kExclusive);
-  co_await tx.Lock();
+  co_await tx.Lock(/*single_shard_too=*/true);
   std::vector<Members> sets;
   if (!co_await ReadSets(ctx, tx, keys, &sets)) {
     co_await tx.Finish();
@@ -367,27 +367,13 @@ boost::asio::awaitable<void> SMove(CommandContext& ctx) {
   Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
   const uint32_t src_shard = tx.AddKey(src, LockMode::kExclusive);
   const uint32_t dst_shard = tx.AddKey(dst, LockMode::kExclusive);
-  co_await tx.Lock();
+  co_await tx.Lock(/*single_shard_too=*/true);
   // Phase 1: types and presence, on both shards. As Redis, a missing source answers 0 before
   // the destination's type is looked at.
-  bool wrong_type = false, present = false, src_exists = false;
-  for (uint32_t s : tx.shards()) {
-    auto check = [&](Shard& shard) {
-      Db& db = shard.db(ctx.client->db);
-      for (std::string_view k : {src, dst}) {
-        if (ShardOfKey(k, ctx.shards->size()) != s) continue;
-        Entry* e = db.FindForRead(k, shard.NowMs());
-        if (e == nullptr) continue;
-        if (k == src) src_exists = true;
-        if (e->type() != ValueType::kSet) {
-          wrong_type = true;
-        } else if (k == src) {
-          present = SetOf(e).Contains(member);
-        }
-      }
-    };
-    co_await tx.Run(s, check, /*release=*/false);
-  }
+  bool present = false, src_exists, wrong_type;
+  co_await CheckMoveKeys(
+      ctx, tx, src, dst, ValueType::kSet, [&](Entry* e) { present = SetOf(e).Contains(member); },
+      &src_exists, &wrong_type);
   if (!src_exists || wrong_type || !present || src == dst) {
     co_await tx.Finish();
     if (src_exists && wrong_type)

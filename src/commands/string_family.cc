@@ -376,7 +376,7 @@ boost::asio::awaitable<void> MSetGeneric(CommandContext& ctx, bool nx) {
   for (size_t i = 0; i < pairs; i++) {
     owner[i] = tx.AddKey(ctx.args[1 + 2 * i], LockMode::kExclusive);
   }
-  co_await tx.Lock();
+  co_await tx.Lock(/*single_shard_too=*/true);
   bool blocked = false;  // some key exists (NX) or out of memory
   bool oom = false;
   for (uint32_t s : tx.shards()) {

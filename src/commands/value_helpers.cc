@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "base/hash.h"
 #include "base/strings.h"
 #include "core/object.h"
 
@@ -78,6 +79,31 @@ std::optional<ScanArgs> ParseScanArgs(CmdArgs args, size_t cursor_index, ScanKin
     }
   }
   return a;
+}
+
+boost::asio::awaitable<void> CheckMoveKeys(CommandContext& ctx, Transaction& tx,
+                                           std::string_view src, std::string_view dst,
+                                           ValueType type,
+                                           const std::function<void(Entry*)>& on_source,
+                                           bool* src_exists, bool* wrong_type) {
+  *src_exists = *wrong_type = false;
+  for (uint32_t s : tx.shards()) {
+    auto check = [&](Shard& shard) {
+      Db& db = shard.db(ctx.client->db);
+      for (std::string_view k : {src, dst}) {
+        if (ShardOfKey(k, ctx.shards->size()) != s) continue;
+        Entry* e = db.FindForRead(k, shard.NowMs());
+        if (e == nullptr) continue;
+        if (e->type() != type) {
+          *wrong_type = true;
+        } else if (k == src) {
+          on_source(e);
+        }
+        if (k == src) *src_exists = true;
+      }
+    };
+    co_await tx.Run(s, check, /*release=*/false);
+  }
 }
 
 std::string_view TypeName(ValueType type) {

@@ -1,6 +1,8 @@
 // Helpers shared by command families for values stored in a Db. Shard-thread only.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,6 +11,7 @@
 #include "commands/reply.h"
 #include "core/entry.h"
 #include "engine/db.h"
+#include "engine/transaction.h"
 
 namespace shoal {
 
@@ -52,6 +55,16 @@ class ObjectChange {
   size_t length_;
   bool write_;
 };
+
+// The first part of a command moving an element between two keys of type `type` (SMOVE,
+// LMOVE), run on both keys' shards under `tx` (locked; its locks are kept): *src_exists, and
+// *wrong_type when either key holds another type. on_source(Entry*) sees the source when it
+// has the right type.
+boost::asio::awaitable<void> CheckMoveKeys(CommandContext& ctx, Transaction& tx,
+                                           std::string_view src, std::string_view dst,
+                                           ValueType type,
+                                           const std::function<void(Entry*)>& on_source,
+                                           bool* src_exists, bool* wrong_type);
 
 // Redis's TYPE names.
 std::string_view TypeName(ValueType type);

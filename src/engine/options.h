@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/hash_object.h"
+#include "core/list_object.h"
 #include "core/set_object.h"
 
 namespace shoal {
@@ -47,6 +48,11 @@ struct EngineOptions {
   std::atomic<int64_t> set_max_listpack_entries{128};
   std::atomic<int64_t> set_max_listpack_value{64};
 
+  std::atomic<int64_t> list_max_listpack_size{-2};
+
+  ListLimits list_limits() const {
+    return {list_max_listpack_size.load(std::memory_order_relaxed)};
+  }
   SetLimits set_limits() const {
     return {static_cast<size_t>(set_max_intset_entries.load(std::memory_order_relaxed)),
             static_cast<size_t>(set_max_listpack_entries.load(std::memory_order_relaxed)),

@@ -55,9 +55,13 @@ class Transaction {
   }
   bool multi_shard() const { return shards().size() > 1; }
 
-  boost::asio::awaitable<void> Lock() {
+  // `single_shard_too`: lock even when every key is on one shard. Needed by commands that run
+  // more than one part on that shard (check, then write), which would otherwise let other
+  // clients in between.
+  boost::asio::awaitable<void> Lock(bool single_shard_too = false) {
     std::vector<uint32_t> involved_shards = shards();
-    if (involved_shards.size() <= 1 || locks_held_) co_return;
+    if (involved_shards.empty() || locks_held_) co_return;
+    if (involved_shards.size() == 1 && !single_shard_too) co_return;
     locked_ = true;
     auto nothing = [](Shard&) {};
     for (uint32_t s : involved_shards) {

@@ -203,6 +203,10 @@ ConfigRegistry::ConfigRegistry(ServerConfig* config) : config_(config) {
       [e] { return std::to_string(e->hash_max_listpack_value.load()); },
       IntSetter(&e->hash_max_listpack_value, 0, kLongMax));
   Add(
+      "list-max-listpack-size", true,
+      [e] { return std::to_string(e->list_max_listpack_size.load()); },
+      IntSetter(&e->list_max_listpack_size, -5, kLongMax));
+  Add(
       "set-max-intset-entries", true,
       [e] { return std::to_string(e->set_max_intset_entries.load()); },
       IntSetter(&e->set_max_intset_entries, 0, kLongMax));

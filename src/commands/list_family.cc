@@ -1,0 +1,446 @@
+// The list commands (Redis "list" group), without the blocking ones. Single-key commands are
+// ShardHandlers; LMOVE/RPOPLPUSH and LMPOP are coordinators under one Transaction, atomic
+// across shards (docs/multi-key-atomicity.md).
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/hash.h"
+#include "base/strings.h"
+#include "commands/command.h"
+#include "commands/command_table.h"
+#include "commands/value_helpers.h"
+#include "core/list_object.h"
+#include "engine/transaction.h"
+
+namespace shoal {
+namespace {
+
+constexpr uint32_t kW = kCmdWrite | kCmdDenyOom;
+constexpr uint32_t kR = kCmdReadOnly;
+using End = ListObject::End;
+
+ListObject& ListOf(Entry* e) { return *static_cast<ListObject*>(e->object()); }
+
+Entry* FindList(ShardCall& c, bool* bad, bool for_write = false) {
+  return FindTyped(c.db, c.args[1], c.now_ms, ValueType::kList, c.out, bad, for_write);
+}
+
+// LPUSH/RPUSH (create) and LPUSHX/RPUSHX (only existing lists).
+void PushGeneric(ShardCall& c, End end, bool create) {
+  bool bad;
+  Entry* e = FindList(c, &bad, true);
+  if (bad) return;
+  if (e == nullptr) {
+    if (!create) return c.out.Integer(0);
+    e = c.db.Insert(Entry::CreateObject(c.args[1], new ListObject()), c.now_ms);
+  }
+  const ListLimits limits = c.shard.options().list_limits();
+  int64_t length = 0;
+  {
+    ObjectChange change(c.db, e);
+    for (size_t i = 2; i < c.args.size(); i++) ListOf(e).Push(end, c.args[i], limits);
+    length = static_cast<int64_t>(ListOf(e).Length());
+  }
+  c.out.Integer(length);
+}
+void LPush(ShardCall& c) { PushGeneric(c, End::kHead, true); }
+void RPush(ShardCall& c) { PushGeneric(c, End::kTail, true); }
+void LPushX(ShardCall& c) { PushGeneric(c, End::kHead, false); }
+void RPushX(ShardCall& c) { PushGeneric(c, End::kTail, false); }
+
+// LPOP/RPOP key [count]
+void PopGeneric(ShardCall& c, End end) {
+  std::optional<int64_t> count;
+  if (c.args.size() == 3) {
+    count = ParseInt64(c.args[2]);
+    if (!count || *count < 0) return c.out.Error("ERR value is out of range, must be positive");
+  } else if (c.args.size() > 3) {
+    return c.out.Error("ERR wrong number of arguments for '" + ToLower(c.args[0]) + "' command");
+  }
+  bool bad;
+  Entry* e = FindList(c, &bad, true);
+  if (bad) return;
+  if (e == nullptr) return count ? c.out.NullArray() : c.out.Null();
+  std::vector<std::string> popped;
+  {
+    ObjectChange change(c.db, e);
+    const size_t n = count ? std::min<size_t>(static_cast<size_t>(*count), ListOf(e).Length()) : 1;
+    for (size_t i = 0; i < n; i++) popped.push_back(ListOf(e).Pop(end));
+  }
+  if (!count) return c.out.Bulk(popped[0]);
+  c.out.ArrayHeader(popped.size());
+  for (const std::string& v : popped) c.out.Bulk(v);
+}
+void LPop(ShardCall& c) { PopGeneric(c, End::kHead); }
+void RPop(ShardCall& c) { PopGeneric(c, End::kTail); }
+
+void LLen(ShardCall& c) {
+  bool bad;
+  Entry* e = FindList(c, &bad);
+  if (bad) return;
+  c.out.Integer(e == nullptr ? 0 : static_cast<int64_t>(ListOf(e).Length()));
+}
+
+// Redis's range rule: negative indexes count from the end; the result is clamped to the list,
+// empty (nullopt) when it selects nothing. Returns {first, count}.
+std::optional<std::pair<size_t, size_t>> ClampRange(int64_t start, int64_t stop, size_t len) {
+  const auto n = static_cast<int64_t>(len);
+  if (start < 0) start += n;
+  if (stop < 0) stop += n;
+  if (start < 0) start = 0;
+  if (start > stop || start >= n) return std::nullopt;
+  if (stop >= n) stop = n - 1;
+  return std::make_pair(static_cast<size_t>(start), static_cast<size_t>(stop - start + 1));
+}
+
+void LRange(ShardCall& c) {
+  std::optional<int64_t> start = ParseInt64(c.args[2]), stop = ParseInt64(c.args[3]);
+  if (!start || !stop) return c.out.Error(errors::kNotInteger);
+  bool bad;
+  Entry* e = FindList(c, &bad);
+  if (bad) return;
+  auto range = e == nullptr ? std::nullopt : ClampRange(*start, *stop, ListOf(e).Length());
+  if (!range) return c.out.ArrayHeader(0);
+  c.out.ArrayHeader(range->second);
+  ListOf(e).ForRange(range->first, range->second, [&](size_t, std::string_view v) {
+    c.out.Bulk(v);
+    return true;
+  });
+}
+
+// A list index (negative from the end) as a position, nullopt when out of range.
+std::optional<size_t> Position(int64_t index, size_t len) {
+  if (index < 0) index += static_cast<int64_t>(len);
+  if (index < 0 || index >= static_cast<int64_t>(len)) return std::nullopt;
+  return static_cast<size_t>(index);
+}
+
+void LIndex(ShardCall& c) {
+  std::optional<int64_t> index = ParseInt64(c.args[2]);
+  if (!index) return c.out.Error(errors::kNotInteger);
+  bool bad;
+  Entry* e = FindList(c, &bad);
+  if (bad) return;
+  std::optional<size_t> pos = e == nullptr ? std::nullopt : Position(*index, ListOf(e).Length());
+  if (!pos) return c.out.Null();
+  c.out.Bulk(*ListOf(e).At(*pos));
+}
+
+void LSet(ShardCall& c) {
+  std::optional<int64_t> index = ParseInt64(c.args[2]);
+  if (!index) return c.out.Error(errors::kNotInteger);
+  bool bad;
+  Entry* e = FindList(c, &bad, true);
+  if (bad) return;
+  if (e == nullptr) return c.out.Error(errors::kNoSuchKey);
+  std::optional<size_t> pos = Position(*index, ListOf(e).Length());
+  if (!pos) return c.out.Error("ERR index out of range");
+  {
+    ObjectChange change(c.db, e);
+    ListOf(e).Set(*pos, c.args[3], c.shard.options().list_limits());
+  }
+  c.out.Ok();
+}
+
+// LINSERT key BEFORE|AFTER pivot element
+void LInsert(ShardCall& c) {
+  const bool after = EqualsIgnoreCase(c.args[2], "after");
+  if (!after && !EqualsIgnoreCase(c.args[2], "before")) return c.out.Error(errors::kSyntax);
+  bool bad;
+  Entry* e = FindList(c, &bad, true);
+  if (bad) return;
+  if (e == nullptr) return c.out.Integer(0);
+  int64_t result = -1;
+  {
+    ObjectChange change(c.db, e);
+    if (ListOf(e).InsertAt(c.args[3], after, c.args[4], c.shard.options().list_limits())) {
+      result = static_cast<int64_t>(ListOf(e).Length());
+    }
+  }
+  c.out.Integer(result);
+}
+
+void LRem(ShardCall& c) {
+  std::optional<int64_t> count = ParseInt64(c.args[2]);
+  if (!count) return c.out.Error(errors::kNotInteger);
+  bool bad;
+  Entry* e = FindList(c, &bad, true);
+  if (bad) return;
+  if (e == nullptr) return c.out.Integer(0);
+  size_t removed = 0;
+  {
+    ObjectChange change(c.db, e);
+    removed = ListOf(e).Remove(*count, c.args[3]);
+  }
+  c.out.Integer(static_cast<int64_t>(removed));
+}
+
+void LTrim(ShardCall& c) {
+  std::optional<int64_t> start = ParseInt64(c.args[2]), stop = ParseInt64(c.args[3]);
+  if (!start || !stop) return c.out.Error(errors::kNotInteger);
+  bool bad;
+  Entry* e = FindList(c, &bad, true);
+  if (bad) return;
+  if (e == nullptr) return c.out.Ok();
+  {
+    ObjectChange change(c.db, e);
+    auto range = ClampRange(*start, *stop, ListOf(e).Length());
+    if (range)
+      ListOf(e).Keep(range->first, range->second);
+    else
+      ListOf(e).Keep(0, 0);  // nothing selected: the key goes
+  }
+  c.out.Ok();
+}
+
+// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]
+void LPos(ShardCall& c) {
+  int64_t rank = 1, maxlen = 0;
+  std::optional<int64_t> count;
+  for (size_t i = 3; i < c.args.size(); i++) {
+    const bool has_next = i + 1 < c.args.size();
+    std::string_view opt = c.args[i];
+    if (!has_next) return c.out.Error(errors::kSyntax);
+    std::optional<int64_t> v = ParseInt64(c.args[++i]);
+    if (!v) return c.out.Error(errors::kNotInteger);
+    if (EqualsIgnoreCase(opt, "rank")) {
+      if (*v == 0) {
+        return c.out.Error(
+            "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
+            "or use negative to start from the end of the list");
+      }
+      if (*v == INT64_MIN) {
+        return c.out.Error(
+            "ERR value is out of range, value must between -9223372036854775807 and "
+            "9223372036854775807");
+      }
+      rank = *v;
+    } else if (EqualsIgnoreCase(opt, "count")) {
+      if (*v < 0) return c.out.Error("ERR COUNT can't be negative");
+      count = *v;
+    } else if (EqualsIgnoreCase(opt, "maxlen")) {
+      if (*v < 0) return c.out.Error("ERR MAXLEN can't be negative");
+      maxlen = *v;
+    } else {
+      return c.out.Error(errors::kSyntax);
+    }
+  }
+  bool bad;
+  Entry* e = FindList(c, &bad);
+  if (bad) return;
+  std::vector<int64_t> found;
+  if (e != nullptr) {
+    const ListObject& l = ListOf(e);
+    const size_t wanted = count ? (*count == 0 ? SIZE_MAX : static_cast<size_t>(*count)) : 1;
+    int64_t skip = (rank > 0 ? rank : -rank) - 1;
+    const size_t scan = maxlen == 0 ? l.Length() : std::min<size_t>(l.Length(), maxlen);
+    auto visit = [&](size_t index, std::string_view v) {
+      if (v == c.args[2] && skip-- <= 0) found.push_back(static_cast<int64_t>(index));
+      return found.size() < wanted;
+    };
+    if (rank > 0)
+      l.ForRange(0, scan, visit);
+    else
+      l.ForRangeReverse(0, scan, visit);
+  }
+  if (!count) return found.empty() ? c.out.Null() : c.out.Integer(found[0]);
+  c.out.ArrayHeader(found.size());
+  for (int64_t i : found) c.out.Integer(i);
+}
+
+// ---- Commands over several keys ----
+
+std::optional<End> ParseEnd(std::string_view s) {
+  if (EqualsIgnoreCase(s, "left")) return End::kHead;
+  if (EqualsIgnoreCase(s, "right")) return End::kTail;
+  return std::nullopt;
+}
+
+// LMOVE source destination LEFT|RIGHT LEFT|RIGHT, and RPOPLPUSH (RIGHT LEFT).
+boost::asio::awaitable<void> MoveGeneric(CommandContext& ctx, End from, End to) {
+  std::string_view src = ctx.args[1], dst = ctx.args[2];
+  Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
+  const uint32_t src_shard = tx.AddKey(src, LockMode::kExclusive);
+  const uint32_t dst_shard = tx.AddKey(dst, LockMode::kExclusive);
+  co_await tx.Lock(/*single_shard_too=*/true);
+  // Phase 1, as Redis: a missing source answers nil before the destination's type is checked.
+  bool src_exists, wrong_type;
+  co_await CheckMoveKeys(
+      ctx, tx, src, dst, ValueType::kList, [](Entry*) {}, &src_exists, &wrong_type);
+  if (!src_exists || wrong_type) {
+    co_await tx.Finish();
+    if (src_exists)
+      ctx.out->Error(errors::kWrongType);
+    else
+      ctx.out->Null();
+    co_return;
+  }
+  std::string element;
+  auto pop = [&](Shard& shard) {
+    Db& db = shard.db(ctx.client->db);
+    Entry* e = db.FindForWrite(src, shard.NowMs());
+    ObjectChange change(db, e);
+    element = ListOf(e).Pop(from);
+  };
+  auto push = [&](Shard& shard) {
+    Db& db = shard.db(ctx.client->db);
+    const int64_t now = shard.NowMs();
+    Entry* e = db.FindForWrite(dst, now);
+    if (e == nullptr) e = db.Insert(Entry::CreateObject(dst, new ListObject()), now);
+    ObjectChange change(db, e);
+    ListOf(e).Push(to, element, shard.options().list_limits());
+  };
+  co_await tx.Run(src_shard, pop, /*release=*/src_shard != dst_shard);
+  co_await tx.Run(dst_shard, push);
+  co_await tx.Finish();
+  ctx.out->Bulk(element);
+}
+
+boost::asio::awaitable<void> LMove(CommandContext& ctx) {
+  std::optional<End> from = ParseEnd(ctx.args[3]), to = ParseEnd(ctx.args[4]);
+  if (!from || !to) {
+    ctx.out->Error(errors::kSyntax);
+    co_return;
+  }
+  co_await MoveGeneric(ctx, *from, *to);
+}
+boost::asio::awaitable<void> RPopLPush(CommandContext& ctx) {
+  return MoveGeneric(ctx, End::kTail, End::kHead);
+}
+
+// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: pops from the first non-empty list.
+boost::asio::awaitable<void> LMPop(CommandContext& ctx) {
+  std::optional<int64_t> numkeys = ParseInt64(ctx.args[1]);
+  if (!numkeys || *numkeys <= 0) {
+    ctx.out->Error("ERR numkeys should be greater than 0");
+    co_return;
+  }
+  // As Redis: too few arguments for numkeys is a syntax error here (no LEFT|RIGHT).
+  if (static_cast<uint64_t>(*numkeys) >= ctx.args.size() - 2) {
+    ctx.out->Error(errors::kSyntax);
+    co_return;
+  }
+  const auto n = static_cast<size_t>(*numkeys);
+  size_t i = 2 + n;
+  std::optional<End> end = ParseEnd(ctx.args[i]);
+  int64_t count = 1;
+  bool syntax = !end, has_count = false;
+  for (i++; !syntax && i < ctx.args.size(); i++) {
+    if (EqualsIgnoreCase(ctx.args[i], "count") && i + 1 < ctx.args.size() && !has_count) {
+      has_count = true;
+      std::optional<int64_t> v = ParseInt64(ctx.args[++i]);
+      if (!v || *v <= 0) {
+        ctx.out->Error("ERR count should be greater than 0");
+        co_return;
+      }
+      count = *v;
+    } else {
+      syntax = true;
+    }
+  }
+  if (syntax) {
+    ctx.out->Error(errors::kSyntax);
+    co_return;
+  }
+  std::span<const std::string_view> keys = ctx.args.subspan(2, n);
+  Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
+  for (std::string_view k : keys) tx.AddKey(k, LockMode::kExclusive);
+  co_await tx.Lock(/*single_shard_too=*/true);
+  // Keys in order: the first list with elements is popped; another type met first is an error.
+  bool done = false, wrong_type = false;
+  std::string_view popped_key;
+  std::vector<std::string> popped;
+  for (std::string_view key : keys) {
+    if (done) break;
+    auto visit = [&](Shard& shard) {
+      Db& db = shard.db(ctx.client->db);
+      Entry* e = db.FindForWrite(key, shard.NowMs());
+      if (e == nullptr) return;
+      done = true;
+      if (e->type() != ValueType::kList) {
+        wrong_type = true;
+        return;
+      }
+      ObjectChange change(db, e);
+      const size_t take = std::min<size_t>(static_cast<size_t>(count), ListOf(e).Length());
+      for (size_t k = 0; k < take; k++) popped.push_back(ListOf(e).Pop(*end));
+      popped_key = key;
+    };
+    co_await tx.Run(ShardOfKey(key, ctx.shards->size()), visit, /*release=*/false);
+  }
+  co_await tx.Finish();
+  if (wrong_type) {
+    ctx.out->Error(errors::kWrongType);
+  } else if (popped.empty()) {
+    ctx.out->NullArray();
+  } else {
+    ctx.out->ArrayHeader(2);
+    ctx.out->Bulk(popped_key);
+    ctx.out->ArrayHeader(popped.size());
+    for (const std::string& v : popped) ctx.out->Bulk(v);
+  }
+}
+
+constexpr std::string_view kListWriteFast = "@write @list @fast";
+constexpr std::string_view kListWriteSlow = "@write @list @slow";
+constexpr std::string_view kListReadSlow = "@read @list @slow";
+
+const CommandSpec kListCommands[] = {
+    {"lpush", -3, kW | kCmdFast, 1, 1, 1, kListWriteFast, "list", "1.0.0",
+     "Prepends one or more elements to a list. Creates the key if it doesn't exist.", LPush,
+     nullptr},
+    {"rpush", -3, kW | kCmdFast, 1, 1, 1, kListWriteFast, "list", "1.0.0",
+     "Appends one or more elements to a list. Creates the key if it doesn't exist.", RPush,
+     nullptr},
+    {"lpushx", -3, kW | kCmdFast, 1, 1, 1, kListWriteFast, "list", "2.2.0",
+     "Prepends one or more elements to a list only when the list exists.", LPushX, nullptr},
+    {"rpushx", -3, kW | kCmdFast, 1, 1, 1, kListWriteFast, "list", "2.2.0",
+     "Appends an element to a list only when the list exists.", RPushX, nullptr},
+    {"lpop", -2, kCmdWrite | kCmdFast, 1, 1, 1, kListWriteFast, "list", "1.0.0",
+     "Returns the first elements in a list after removing it. Deletes the list if the last "
+     "element was popped.",
+     LPop, nullptr},
+    {"rpop", -2, kCmdWrite | kCmdFast, 1, 1, 1, kListWriteFast, "list", "1.0.0",
+     "Returns and removes the last elements of a list. Deletes the list if the last element "
+     "was popped.",
+     RPop, nullptr},
+    {"llen", 2, kR | kCmdFast, 1, 1, 1, "@read @list @fast", "list", "1.0.0",
+     "Returns the length of a list.", LLen, nullptr},
+    {"lrange", 4, kR, 1, 1, 1, kListReadSlow, "list", "1.0.0",
+     "Returns a range of elements from a list.", LRange, nullptr},
+    {"lindex", 3, kR, 1, 1, 1, kListReadSlow, "list", "1.0.0",
+     "Returns an element from a list by its index.", LIndex, nullptr},
+    {"lset", 4, kW, 1, 1, 1, kListWriteSlow, "list", "1.0.0",
+     "Sets the value of an element in a list by its index.", LSet, nullptr},
+    {"linsert", 5, kW, 1, 1, 1, kListWriteSlow, "list", "2.2.0",
+     "Inserts an element before or after another element in a list.", LInsert, nullptr},
+    {"lrem", 4, kCmdWrite, 1, 1, 1, kListWriteSlow, "list", "1.0.0",
+     "Removes elements from a list. Deletes the list if the last element was removed.", LRem,
+     nullptr},
+    {"ltrim", 4, kCmdWrite, 1, 1, 1, kListWriteSlow, "list", "1.0.0",
+     "Removes elements from both ends a list. Deletes the list if all elements were trimmed.",
+     LTrim, nullptr},
+    {"lpos", -3, kR, 1, 1, 1, kListReadSlow, "list", "6.0.6",
+     "Returns the index of matching elements in a list.", LPos, nullptr},
+    {"lmove", 5, kW, 1, 2, 1, kListWriteSlow, "list", "6.2.0",
+     "Returns an element after popping it from one list and pushing it to another. Deletes the "
+     "list if the last element was moved.",
+     nullptr, LMove},
+    {"rpoplpush", 3, kW, 1, 2, 1, kListWriteSlow, "list", "1.2.0",
+     "Returns the last element of a list after removing and pushing it to another list. "
+     "Deletes the list if the last element was popped.",
+     nullptr, RPopLPush},
+    {"lmpop", -4, kCmdWrite, 0, 0, 0, kListWriteSlow, "list", "7.0.0",
+     "Returns multiple elements from a list after removing them. Deletes the list if the last "
+     "element was popped.",
+     nullptr, LMPop},
+};
+
+}  // namespace
+
+std::span<const CommandSpec> ListFamily() { return kListCommands; }
+
+}  // namespace shoal
