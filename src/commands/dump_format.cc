@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -40,12 +41,15 @@ class PayloadReader {
     }
     return std::nullopt;
   }
+  std::optional<std::string_view> Fixed(size_t n) {
+    if (n > in_.size() - pos_) return std::nullopt;
+    std::string_view s = in_.substr(pos_, n);
+    pos_ += n;
+    return s;
+  }
   std::optional<std::string_view> Bytes() {
     std::optional<uint64_t> n = Varint();
-    if (!n || *n > in_.size() - pos_) return std::nullopt;
-    std::string_view s = in_.substr(pos_, *n);
-    pos_ += *n;
-    return s;
+    return n ? Fixed(*n) : std::nullopt;
   }
 
  private:
@@ -84,6 +88,23 @@ Result<Entry*> DecodeList(std::string_view key, std::string_view value, const Li
   }
   if (!r.done()) return BadFormat();
   return Entry::CreateObject(key, list.release());
+}
+
+Result<Entry*> DecodeZSet(std::string_view key, std::string_view value, const ZSetLimits& limits) {
+  PayloadReader r(value);
+  std::optional<uint64_t> count = r.Varint();
+  if (!count || *count == 0) return BadFormat();
+  auto zset = std::make_unique<ZSetObject>();
+  for (uint64_t i = 0; i < *count; ++i) {
+    std::optional<std::string_view> member = r.Bytes();
+    std::optional<std::string_view> score = member ? r.Fixed(8) : std::nullopt;
+    if (!score) return BadFormat();
+    double v;
+    std::memcpy(&v, score->data(), sizeof(v));
+    if (std::isnan(v) || !zset->Set(*member, v, limits)) return BadFormat();  // NaN, repeated
+  }
+  if (!r.done()) return BadFormat();
+  return Entry::CreateObject(key, zset.release());
 }
 
 Result<Entry*> DecodeSet(std::string_view key, std::string_view value, const SetLimits& limits) {
@@ -135,6 +156,9 @@ Result<Entry*> DecodeDump(std::string_view key, std::string_view payload,
   }
   if (type == ValueType::kList && encoding == Encoding::kObject) {
     return DecodeList(key, value, options.list_limits());
+  }
+  if (type == ValueType::kZSet && encoding == Encoding::kObject) {
+    return DecodeZSet(key, value, options.zset_limits());
   }
   if (type == ValueType::kSet && encoding == Encoding::kObject) {
     return DecodeSet(key, value, options.set_limits());

@@ -84,28 +84,16 @@ void LLen(ShardCall& c) {
   c.out.Integer(e == nullptr ? 0 : static_cast<int64_t>(ListOf(e).Length()));
 }
 
-// Redis's range rule: negative indexes count from the end; the result is clamped to the list,
-// empty (nullopt) when it selects nothing. Returns {first, count}.
-std::optional<std::pair<size_t, size_t>> ClampRange(int64_t start, int64_t stop, size_t len) {
-  const auto n = static_cast<int64_t>(len);
-  if (start < 0) start += n;
-  if (stop < 0) stop += n;
-  if (start < 0) start = 0;
-  if (start > stop || start >= n) return std::nullopt;
-  if (stop >= n) stop = n - 1;
-  return std::make_pair(static_cast<size_t>(start), static_cast<size_t>(stop - start + 1));
-}
-
 void LRange(ShardCall& c) {
   std::optional<int64_t> start = ParseInt64(c.args[2]), stop = ParseInt64(c.args[3]);
   if (!start || !stop) return c.out.Error(errors::kNotInteger);
   bool bad;
   Entry* e = FindList(c, &bad);
   if (bad) return;
-  auto range = e == nullptr ? std::nullopt : ClampRange(*start, *stop, ListOf(e).Length());
-  if (!range) return c.out.ArrayHeader(0);
-  c.out.ArrayHeader(range->second);
-  ListOf(e).ForRange(range->first, range->second, [&](size_t, std::string_view v) {
+  const RankSpan span = e == nullptr ? RankSpan{} : IndexSpan(*start, *stop, ListOf(e).Length());
+  c.out.ArrayHeader(span.count);
+  if (span.count == 0) return;
+  ListOf(e).ForRange(span.first, span.count, [&](size_t, std::string_view v) {
     c.out.Bulk(v);
     return true;
   });
@@ -187,11 +175,8 @@ void LTrim(ShardCall& c) {
   if (e == nullptr) return c.out.Ok();
   {
     ObjectChange change(c.db, e);
-    auto range = ClampRange(*start, *stop, ListOf(e).Length());
-    if (range)
-      ListOf(e).Keep(range->first, range->second);
-    else
-      ListOf(e).Keep(0, 0);  // nothing selected: the key goes
+    const RankSpan span = IndexSpan(*start, *stop, ListOf(e).Length());
+    ListOf(e).Keep(span.first, span.count);  // nothing selected: the key goes
   }
   c.out.Ok();
 }

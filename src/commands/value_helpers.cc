@@ -106,6 +106,16 @@ boost::asio::awaitable<void> CheckMoveKeys(CommandContext& ctx, Transaction& tx,
   }
 }
 
+RankSpan IndexSpan(int64_t start, int64_t stop, size_t length) {
+  const auto n = static_cast<int64_t>(length);
+  if (start < 0) start += n;
+  if (stop < 0) stop += n;
+  if (start < 0) start = 0;
+  if (start > stop || start >= n) return {};
+  if (stop >= n) stop = n - 1;
+  return {static_cast<size_t>(start), static_cast<size_t>(stop - start + 1)};
+}
+
 std::string_view TypeName(ValueType type) {
   switch (type) {
     case ValueType::kString:

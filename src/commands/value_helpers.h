@@ -66,6 +66,15 @@ boost::asio::awaitable<void> CheckMoveKeys(CommandContext& ctx, Transaction& tx,
                                            const std::function<void(Entry*)>& on_source,
                                            bool* src_exists, bool* wrong_type);
 
+// Elements [first, first + count) of a list or sorted set, by position.
+struct RankSpan {
+  size_t first = 0;
+  size_t count = 0;
+};
+// Redis's index range rule (LRANGE, LTRIM, ZRANGE): negative indexes count from the end, the
+// range is clamped to the length, and selects nothing (count 0) when start > stop.
+RankSpan IndexSpan(int64_t start, int64_t stop, size_t length);
+
 // Redis's TYPE names.
 std::string_view TypeName(ValueType type);
 

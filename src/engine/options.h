@@ -9,6 +9,7 @@
 #include "core/hash_object.h"
 #include "core/list_object.h"
 #include "core/set_object.h"
+#include "core/zset_object.h"
 
 namespace shoal {
 
@@ -52,6 +53,13 @@ struct EngineOptions {
 
   ListLimits list_limits() const {
     return {list_max_listpack_size.load(std::memory_order_relaxed)};
+  }
+  std::atomic<int64_t> zset_max_listpack_entries{128};
+  std::atomic<int64_t> zset_max_listpack_value{64};
+
+  ZSetLimits zset_limits() const {
+    return {static_cast<size_t>(zset_max_listpack_entries.load(std::memory_order_relaxed)),
+            static_cast<size_t>(zset_max_listpack_value.load(std::memory_order_relaxed))};
   }
   SetLimits set_limits() const {
     return {static_cast<size_t>(set_max_intset_entries.load(std::memory_order_relaxed)),

@@ -219,6 +219,14 @@ ConfigRegistry::ConfigRegistry(ServerConfig* config) : config_(config) {
       [e] { return std::to_string(e->set_max_listpack_value.load()); },
       IntSetter(&e->set_max_listpack_value, 0, kLongMax));
   Add(
+      "zset-max-listpack-entries", true,
+      [e] { return std::to_string(e->zset_max_listpack_entries.load()); },
+      IntSetter(&e->zset_max_listpack_entries, 0, kLongMax));
+  Add(
+      "zset-max-listpack-value", true,
+      [e] { return std::to_string(e->zset_max_listpack_value.load()); },
+      IntSetter(&e->zset_max_listpack_value, 0, kLongMax));
+  Add(
       "lfu-log-factor", true, [e] { return std::to_string(e->lfu_log_factor.load()); },
       IntSetter(&e->lfu_log_factor, 0, kIntMax));
   Add(
