@@ -18,9 +18,10 @@ CommandTable::CommandTable(std::span<const std::span<const CommandSpec>> familie
 
 const CommandTable& CommandTable::Get() {
   static const CommandTable table([] {
-    static const std::array<std::span<const CommandSpec>, 10> families = {
-        StringFamily(),        HashFamily(),  KeysFamily(), ServerFamily(), ConnectionFamily(),
-        IntrospectionFamily(), MultiFamily(), SetFamily(),  ListFamily(),   ZSetFamily()};
+    static const std::array<std::span<const CommandSpec>, 11> families = {
+        StringFamily(),     HashFamily(),          KeysFamily(),        ServerFamily(),
+        ConnectionFamily(), IntrospectionFamily(), MultiFamily(),       SetFamily(),
+        ListFamily(),       ZSetFamily(),          ZSetMultiKeyFamily()};
     return std::span<const std::span<const CommandSpec>>(families);
   }());
   return table;

@@ -187,22 +187,13 @@ boost::asio::awaitable<bool> ReadSets(CommandContext& ctx, Transaction& tx,
                                       std::vector<Members>* sets) {
   sets->assign(keys.size(), Members());
   bool wrong_type = false;
-  for (uint32_t s : tx.shards()) {
-    auto read = [&](Shard& shard) {
-      Db& db = shard.db(ctx.client->db);
-      for (size_t i = 0; i < keys.size(); i++) {
-        if (ShardOfKey(keys[i], ctx.shards->size()) != s) continue;
-        Entry* e = db.FindForRead(keys[i], shard.NowMs());
-        if (e == nullptr) continue;
-        if (e->type() != ValueType::kSet) {
-          wrong_type = true;
-          continue;
-        }
-        SetOf(e).ForEach([&](std::string_view m) { (*sets)[i].emplace_back(m); });
-      }
-    };
-    co_await tx.Run(s, read, /*release=*/false);
-  }
+  co_await VisitKeys(ctx, tx, keys, [&](size_t i, Entry* e) {
+    if (e->type() != ValueType::kSet) {
+      wrong_type = true;
+      return;
+    }
+    SetOf(e).ForEach([&](std::string_view m) { (*sets)[i].emplace_back(m); });
+  });
   if (wrong_type) ctx.out->Error(errors::kWrongType);
   co_return !wrong_type;
 }

@@ -106,6 +106,21 @@ boost::asio::awaitable<void> CheckMoveKeys(CommandContext& ctx, Transaction& tx,
   }
 }
 
+boost::asio::awaitable<void> VisitKeys(CommandContext& ctx, Transaction& tx,
+                                       std::span<const std::string_view> keys,
+                                       const std::function<void(size_t, Entry*)>& visit) {
+  for (uint32_t s : tx.shards()) {
+    auto read = [&](Shard& shard) {
+      Db& db = shard.db(ctx.client->db);
+      for (size_t i = 0; i < keys.size(); i++) {
+        if (ShardOfKey(keys[i], ctx.shards->size()) != s) continue;
+        if (Entry* e = db.FindForRead(keys[i], shard.NowMs())) visit(i, e);
+      }
+    };
+    co_await tx.Run(s, read, /*release=*/false);
+  }
+}
+
 RankSpan IndexSpan(int64_t start, int64_t stop, size_t length) {
   const auto n = static_cast<int64_t>(length);
   if (start < 0) start += n;

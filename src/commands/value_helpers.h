@@ -66,6 +66,12 @@ boost::asio::awaitable<void> CheckMoveKeys(CommandContext& ctx, Transaction& tx,
                                            const std::function<void(Entry*)>& on_source,
                                            bool* src_exists, bool* wrong_type);
 
+// Runs visit(i, entry) on its shard for every keys[i] that exists (in the client's db), under
+// `tx` (locked or single-shard; the locks are kept for a later part).
+boost::asio::awaitable<void> VisitKeys(CommandContext& ctx, Transaction& tx,
+                                       std::span<const std::string_view> keys,
+                                       const std::function<void(size_t, Entry*)>& visit);
+
 // Elements [first, first + count) of a list or sorted set, by position.
 struct RankSpan {
   size_t first = 0;
