@@ -298,72 +298,25 @@ boost::asio::awaitable<void> RPopLPush(CommandContext& ctx) {
 
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: pops from the first non-empty list.
 boost::asio::awaitable<void> LMPop(CommandContext& ctx) {
-  std::optional<int64_t> numkeys = ParseInt64(ctx.args[1]);
-  if (!numkeys || *numkeys <= 0) {
-    ctx.out->Error("ERR numkeys should be greater than 0");
-    co_return;
-  }
-  // As Redis: too few arguments for numkeys is a syntax error here (no LEFT|RIGHT).
-  if (static_cast<uint64_t>(*numkeys) >= ctx.args.size() - 2) {
-    ctx.out->Error(errors::kSyntax);
-    co_return;
-  }
-  const auto n = static_cast<size_t>(*numkeys);
-  size_t i = 2 + n;
-  std::optional<End> end = ParseEnd(ctx.args[i]);
-  int64_t count = 1;
-  bool syntax = !end, has_count = false;
-  for (i++; !syntax && i < ctx.args.size(); i++) {
-    if (EqualsIgnoreCase(ctx.args[i], "count") && i + 1 < ctx.args.size() && !has_count) {
-      has_count = true;
-      std::optional<int64_t> v = ParseInt64(ctx.args[++i]);
-      if (!v || *v <= 0) {
-        ctx.out->Error("ERR count should be greater than 0");
-        co_return;
-      }
-      count = *v;
-    } else {
-      syntax = true;
-    }
-  }
-  if (syntax) {
-    ctx.out->Error(errors::kSyntax);
-    co_return;
-  }
-  std::span<const std::string_view> keys = ctx.args.subspan(2, n);
-  Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
-  for (std::string_view k : keys) tx.AddKey(k, LockMode::kExclusive);
-  co_await tx.Lock(/*single_shard_too=*/true);
-  // Keys in order: the first list with elements is popped; another type met first is an error.
-  bool done = false, wrong_type = false;
-  std::string_view popped_key;
+  std::optional<MPopArgs> a = ParseMPopArgs(ctx.args, "left", "right", *ctx.out);
+  if (!a) co_return;
   std::vector<std::string> popped;
-  for (std::string_view key : keys) {
-    if (done) break;
-    auto visit = [&](Shard& shard) {
-      Db& db = shard.db(ctx.client->db);
-      Entry* e = db.FindForWrite(key, shard.NowMs());
-      if (e == nullptr) return;
-      done = true;
-      if (e->type() != ValueType::kList) {
-        wrong_type = true;
-        return;
-      }
-      ObjectChange change(db, e);
-      const size_t take = std::min<size_t>(static_cast<size_t>(count), ListOf(e).Length());
-      for (size_t k = 0; k < take; k++) popped.push_back(ListOf(e).Pop(*end));
-      popped_key = key;
-    };
-    co_await tx.Run(ShardOfKey(key, ctx.shards->size()), visit, /*release=*/false);
-  }
-  co_await tx.Finish();
+  auto pop = [&](Db& db, Entry* e) {
+    ObjectChange change(db, e);
+    const size_t take = std::min(a->count, ListOf(e).Length());
+    for (size_t k = 0; k < take; k++)
+      popped.push_back(ListOf(e).Pop(a->second ? End::kTail : End::kHead));
+  };
+  bool wrong_type;
+  std::optional<std::string_view> key =
+      co_await PopFromFirst(ctx, a->keys, ValueType::kList, pop, &wrong_type);
   if (wrong_type) {
     ctx.out->Error(errors::kWrongType);
-  } else if (popped.empty()) {
+  } else if (!key) {
     ctx.out->NullArray();
   } else {
     ctx.out->ArrayHeader(2);
-    ctx.out->Bulk(popped_key);
+    ctx.out->Bulk(*key);
     ctx.out->ArrayHeader(popped.size());
     for (const std::string& v : popped) ctx.out->Bulk(v);
   }

@@ -121,6 +121,70 @@ boost::asio::awaitable<void> VisitKeys(CommandContext& ctx, Transaction& tx,
   }
 }
 
+std::optional<MPopArgs> ParseMPopArgs(CmdArgs args, std::string_view first, std::string_view second,
+                                      ReplySink& out) {
+  std::optional<int64_t> numkeys = ParseInt64(args[1]);
+  if (!numkeys || *numkeys <= 0) {
+    out.Error("ERR numkeys should be greater than 0");
+    return std::nullopt;
+  }
+  // As Redis: too few arguments for numkeys is a syntax error (WHERE is missing).
+  if (static_cast<uint64_t>(*numkeys) >= args.size() - 2) {
+    out.Error(errors::kSyntax);
+    return std::nullopt;
+  }
+  MPopArgs a;
+  a.keys = args.subspan(2, static_cast<size_t>(*numkeys));
+  size_t i = 2 + a.keys.size();
+  a.second = EqualsIgnoreCase(args[i], second);
+  bool syntax = !a.second && !EqualsIgnoreCase(args[i], first), has_count = false;
+  for (i++; !syntax && i < args.size(); i++) {
+    if (EqualsIgnoreCase(args[i], "count") && i + 1 < args.size() && !has_count) {
+      has_count = true;
+      std::optional<int64_t> v = ParseInt64(args[++i]);
+      if (!v || *v <= 0) {
+        out.Error("ERR count should be greater than 0");
+        return std::nullopt;
+      }
+      a.count = static_cast<size_t>(*v);
+    } else {
+      syntax = true;
+    }
+  }
+  if (syntax) {
+    out.Error(errors::kSyntax);
+    return std::nullopt;
+  }
+  return a;
+}
+
+boost::asio::awaitable<std::optional<std::string_view>> PopFromFirst(
+    CommandContext& ctx, std::span<const std::string_view> keys, ValueType type,
+    const std::function<void(Db&, Entry*)>& pop, bool* wrong_type) {
+  Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
+  for (std::string_view k : keys) tx.AddKey(k, LockMode::kExclusive);
+  co_await tx.Lock(/*single_shard_too=*/true);
+  *wrong_type = false;
+  std::optional<std::string_view> found;
+  for (std::string_view key : keys) {
+    auto visit = [&](Shard& shard) {
+      Db& db = shard.db(ctx.client->db);
+      Entry* e = db.FindForWrite(key, shard.NowMs());
+      if (e == nullptr) return;
+      found = key;
+      if (e->type() != type) {
+        *wrong_type = true;
+        return;
+      }
+      pop(db, e);
+    };
+    co_await tx.Run(ShardOfKey(key, ctx.shards->size()), visit, /*release=*/false);
+    if (found) break;
+  }
+  co_await tx.Finish();
+  co_return found;
+}
+
 RankSpan IndexSpan(int64_t start, int64_t stop, size_t length) {
   const auto n = static_cast<int64_t>(length);
   if (start < 0) start += n;

@@ -72,6 +72,21 @@ boost::asio::awaitable<void> VisitKeys(CommandContext& ctx, Transaction& tx,
                                        std::span<const std::string_view> keys,
                                        const std::function<void(size_t, Entry*)>& visit);
 
+// LMPOP and ZMPOP: "numkeys key... WHERE [COUNT count]", WHERE being `first` or `second`
+// (LEFT/RIGHT, MIN/MAX). Writes Redis's error and returns nullopt when malformed.
+struct MPopArgs {
+  std::span<const std::string_view> keys;
+  bool second = false;  // WHERE was the second word
+  size_t count = 1;
+};
+std::optional<MPopArgs> ParseMPopArgs(CmdArgs args, std::string_view first, std::string_view second,
+                                      ReplySink& out);
+// Locks every key, then finds the first that exists: when it holds `type`, runs pop(db, e)
+// on its shard and returns the key; when another type, sets *wrong_type. nullopt: none exists.
+boost::asio::awaitable<std::optional<std::string_view>> PopFromFirst(
+    CommandContext& ctx, std::span<const std::string_view> keys, ValueType type,
+    const std::function<void(Db&, Entry*)>& pop, bool* wrong_type);
+
 // Elements [first, first + count) of a list or sorted set, by position.
 struct RankSpan {
   size_t first = 0;

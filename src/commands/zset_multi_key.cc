@@ -295,75 +295,29 @@ boost::asio::awaitable<void> ZInterCard(CommandContext& ctx) {
 
 // ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: pops from the first non-empty sorted set.
 boost::asio::awaitable<void> ZMPop(CommandContext& ctx) {
-  std::optional<int64_t> n = ParseInt64(ctx.args[1]);
-  if (!n || *n <= 0) {
-    ctx.out->Error("ERR numkeys should be greater than 0");
-    co_return;
-  }
-  if (static_cast<uint64_t>(*n) >= ctx.args.size() - 2) {
-    ctx.out->Error(errors::kSyntax);
-    co_return;
-  }
-  size_t i = 2 + static_cast<size_t>(*n);
-  const bool max = EqualsIgnoreCase(ctx.args[i], "max");
-  bool syntax = !max && !EqualsIgnoreCase(ctx.args[i], "min");
-  int64_t count = 1;
-  bool has_count = false;
-  for (i++; !syntax && i < ctx.args.size(); i++) {
-    if (EqualsIgnoreCase(ctx.args[i], "count") && i + 1 < ctx.args.size() && !has_count) {
-      has_count = true;
-      std::optional<int64_t> v = ParseInt64(ctx.args[++i]);
-      if (!v || *v <= 0) {
-        ctx.out->Error("ERR count should be greater than 0");
-        co_return;
-      }
-      count = *v;
-    } else {
-      syntax = true;
-    }
-  }
-  if (syntax) {
-    ctx.out->Error(errors::kSyntax);
-    co_return;
-  }
-  std::span<const std::string_view> keys = ctx.args.subspan(2, static_cast<size_t>(*n));
-  Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
-  for (std::string_view k : keys) tx.AddKey(k, LockMode::kExclusive);
-  co_await tx.Lock(/*single_shard_too=*/true);
-  bool done = false, wrong_type = false;
-  std::string_view popped_key;
+  std::optional<MPopArgs> a = ParseMPopArgs(ctx.args, "min", "max", *ctx.out);
+  if (!a) co_return;
+  const bool max = a->second;
   Scored popped;
-  for (std::string_view key : keys) {
-    if (done) break;
-    auto visit = [&](Shard& shard) {
-      Db& db = shard.db(ctx.client->db);
-      Entry* e = db.FindForWrite(key, shard.NowMs());
-      if (e == nullptr) return;
-      done = true;
-      if (e->type() != ValueType::kZSet) {
-        wrong_type = true;
-        return;
-      }
-      ObjectChange change(db, e);
-      ZSetObject& z = ZOf(e);
-      const size_t take = std::min<size_t>(static_cast<size_t>(count), z.Length());
-      z.ForRange(max ? z.Length() - 1 : 0, take, max, [&](ZElement el) {
-        popped.emplace_back(std::string(el.member), el.score);
-        return true;
-      });
-      for (const auto& [m, s] : popped) z.Remove(m);
-      popped_key = key;
-    };
-    co_await tx.Run(ShardOfKey(key, ctx.shards->size()), visit, /*release=*/false);
-  }
-  co_await tx.Finish();
+  auto pop = [&](Db& db, Entry* e) {
+    ObjectChange change(db, e);
+    ZSetObject& z = ZOf(e);
+    z.ForRange(max ? z.Length() - 1 : 0, std::min(a->count, z.Length()), max, [&](ZElement el) {
+      popped.emplace_back(std::string(el.member), el.score);
+      return true;
+    });
+    for (const auto& [m, s] : popped) z.Remove(m);
+  };
+  bool wrong_type;
+  std::optional<std::string_view> key =
+      co_await PopFromFirst(ctx, a->keys, ValueType::kZSet, pop, &wrong_type);
   if (wrong_type) {
     ctx.out->Error(errors::kWrongType);
-  } else if (popped.empty()) {
+  } else if (!key) {
     ctx.out->NullArray();
   } else {
     ctx.out->ArrayHeader(2);
-    ctx.out->Bulk(popped_key);
+    ctx.out->Bulk(*key);
     ctx.out->ArrayHeader(popped.size());
     for (const auto& [m, s] : popped) {
       ctx.out->ArrayHeader(2);
