@@ -20,8 +20,6 @@ namespace {
 
 constexpr uint32_t kW = kCmdWrite | kCmdDenyOom;
 constexpr uint32_t kR = kCmdReadOnly;
-constexpr std::string_view kNotFloatRange = "ERR min or max is not a float";
-constexpr std::string_view kNotLexRange = "ERR min or max not valid string range item";
 constexpr std::string_view kNaN = "ERR resulting score is not a number (NaN)";
 
 ZSetObject& ZOf(Entry* e) { return *static_cast<ZSetObject*>(e->object()); }
@@ -186,67 +184,6 @@ void ZRevRank(ShardCall& c) { RankGeneric(c, true); }
 
 // ---- Ranges ----
 
-enum class By { kRank, kScore, kLex };
-
-struct RangeRequest {
-  By by = By::kRank;
-  bool rev = false;
-  bool with_scores = false;
-  std::optional<std::pair<int64_t, int64_t>> limit;  // offset, count (negative: all)
-  std::string_view min, max;                         // as given (for REV: max first)
-};
-
-// The ranks selected by `r` on `z`, in reply order: {first rank, count, reverse}.
-struct Selection {
-  size_t first = 0;
-  size_t count = 0;
-  bool reverse = false;
-};
-
-// Resolves the range, writing the error and returning nullopt when a bound is invalid.
-std::optional<Selection> Select(const ZSetObject* z, const RangeRequest& r, ReplySink& out) {
-  RankSpan span;
-  if (r.by == By::kRank) {
-    std::optional<int64_t> start = ParseInt64(r.min), stop = ParseInt64(r.max);
-    if (!start || !stop) {
-      out.Error(errors::kNotInteger);
-      return std::nullopt;
-    }
-    if (z == nullptr) return Selection{};
-    const size_t len = z->Length();
-    span = IndexSpan(*start, *stop, len);
-    if (r.rev) span.first = span.count == 0 ? 0 : len - span.first - span.count;
-  } else if (r.by == By::kScore) {
-    std::optional<ScoreBound> lo = ParseScoreBound(r.rev ? r.max : r.min);
-    std::optional<ScoreBound> hi = ParseScoreBound(r.rev ? r.min : r.max);
-    if (!lo || !hi) {
-      out.Error(kNotFloatRange);
-      return std::nullopt;
-    }
-    if (z == nullptr) return Selection{};
-    span = ScoreSpan(*z, *lo, *hi);
-  } else {
-    std::optional<LexBound> lo = ParseLexBound(r.rev ? r.max : r.min);
-    std::optional<LexBound> hi = ParseLexBound(r.rev ? r.min : r.max);
-    if (!lo || !hi) {
-      out.Error(kNotLexRange);
-      return std::nullopt;
-    }
-    if (z == nullptr) return Selection{};
-    span = LexSpan(*z, *lo, *hi);
-  }
-  Selection s{span.first, span.count, r.rev};
-  if (r.rev && s.count > 0) s.first = span.first + span.count - 1;  // walk down from the top
-  if (r.limit) {
-    const auto [offset, count] = *r.limit;
-    if (offset < 0 || static_cast<size_t>(offset) >= s.count) return Selection{};
-    s.count -= static_cast<size_t>(offset);
-    s.first = r.rev ? s.first - static_cast<size_t>(offset) : s.first + static_cast<size_t>(offset);
-    if (count >= 0) s.count = std::min(s.count, static_cast<size_t>(count));
-  }
-  return s;
-}
-
 // Members (and scores) of a selection: RESP3 WITHSCORES pairs nest, as Redis 7.
 void ReplyElements(const ZSetObject* z, const Selection& s, bool with_scores, ReplySink& out) {
   const bool nested = with_scores && out.protocol_version() >= 3;
@@ -260,44 +197,6 @@ void ReplyElements(const ZSetObject* z, const Selection& s, bool with_scores, Re
   });
 }
 
-// Parses [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES] from args[from..] into `r`
-// (`fixed`: the older forms allow only WITHSCORES/LIMIT). Writes the error on failure.
-bool ParseRangeOptions(CmdArgs args, size_t from, bool fixed, RangeRequest* r, ReplySink& out) {
-  for (size_t i = from; i < args.size(); i++) {
-    std::string_view a = args[i];
-    if (EqualsIgnoreCase(a, "withscores")) {
-      r->with_scores = true;
-    } else if (EqualsIgnoreCase(a, "limit") && i + 2 < args.size()) {
-      std::optional<int64_t> offset = ParseInt64(args[i + 1]), count = ParseInt64(args[i + 2]);
-      if (!offset || !count) {
-        out.Error(errors::kNotInteger);
-        return false;
-      }
-      r->limit = std::make_pair(*offset, *count);
-      i += 2;
-    } else if (!fixed && EqualsIgnoreCase(a, "byscore")) {
-      r->by = By::kScore;
-    } else if (!fixed && EqualsIgnoreCase(a, "bylex")) {
-      r->by = By::kLex;
-    } else if (!fixed && EqualsIgnoreCase(a, "rev")) {
-      r->rev = true;
-    } else {
-      out.Error(errors::kSyntax);
-      return false;
-    }
-  }
-  if (r->limit && r->by == By::kRank) {
-    out.Error(
-        "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
-    return false;
-  }
-  if (r->with_scores && r->by == By::kLex) {
-    out.Error("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
-    return false;
-  }
-  return true;
-}
-
 RangeRequest Request(ShardCall& c, By by, bool rev) {
   RangeRequest r;
   r.by = by;
@@ -309,7 +208,7 @@ RangeRequest Request(ShardCall& c, By by, bool rev) {
 
 void RangeGeneric(ShardCall& c, By by, bool rev, size_t options_from, bool fixed) {
   RangeRequest r = Request(c, by, rev);
-  if (!ParseRangeOptions(c.args, options_from, fixed, &r, c.out)) return;
+  if (!ParseRangeOptions(c.args, options_from, fixed, /*store=*/false, &r, c.out)) return;
   if (!Select(nullptr, r, c.out)) return;  // bad bounds are reported before the key's type
   bool bad;
   Entry* e = FindZSet(c, &bad);

@@ -255,6 +255,42 @@ boost::asio::awaitable<void> ZDiffStore(CommandContext& c) {
   return AlgebraGeneric(c, Op::kDiff, true);
 }
 
+// ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]
+boost::asio::awaitable<void> ZRangeStore(CommandContext& ctx) {
+  RangeRequest r;
+  r.min = ctx.args[3];
+  r.max = ctx.args[4];
+  if (!ParseRangeOptions(ctx.args, 5, /*fixed=*/false, /*store=*/true, &r, *ctx.out) ||
+      !Select(nullptr, r, *ctx.out)) {
+    co_return;
+  }
+  std::string_view dest = ctx.args[1], src = ctx.args[2];
+  Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
+  tx.AddKey(src, LockMode::kShared);
+  tx.AddKey(dest, LockMode::kExclusive);
+  co_await tx.Lock(/*single_shard_too=*/true);
+  bool wrong_type = false;
+  Scored result;
+  std::string_view keys[] = {src};
+  co_await VisitKeys(ctx, tx, keys, [&](size_t, Entry* e) {
+    if (e->type() != ValueType::kZSet) {
+      wrong_type = true;
+      return;
+    }
+    std::optional<Selection> s = Select(&ZOf(e), r, *ctx.out);  // bounds checked above
+    ZOf(e).ForRange(s->first, s->count, s->reverse, [&](ZElement el) {
+      result.emplace_back(std::string(el.member), el.score);
+      return true;
+    });
+  });
+  if (wrong_type) {
+    co_await tx.Finish();
+    ctx.out->Error(errors::kWrongType);
+    co_return;
+  }
+  co_await StoreAndReply(ctx, tx, dest, result);
+}
+
 // ZINTERCARD numkeys key [key ...] [LIMIT limit]
 boost::asio::awaitable<void> ZInterCard(CommandContext& ctx) {
   std::optional<std::span<const std::string_view>> keys = ParseKeys(ctx, 1);
@@ -344,6 +380,8 @@ const CommandSpec kZSetMultiKeyCommands[] = {
      "Stores the intersect of multiple sorted sets in a key.", nullptr, ZInterStore},
     {"zdiffstore", -4, kW, 1, 1, 1, kZWriteSlow, "sorted_set", "6.2.0",
      "Stores the difference of multiple sorted sets in a key.", nullptr, ZDiffStore},
+    {"zrangestore", -5, kW, 1, 2, 1, kZWriteSlow, "sorted_set", "6.2.0",
+     "Stores a range of members from sorted set in a key.", nullptr, ZRangeStore},
     {"zintercard", -3, kCmdReadOnly, 0, 0, 0, kZReadSlow, "sorted_set", "7.0.0",
      "Returns the number of members of the intersect of multiple sorted sets.", nullptr,
      ZInterCard},

@@ -14,12 +14,12 @@ std::string_view HashObject::EncodingName() const {
 
 size_t HashObject::MemoryBytes() const {
   size_t n = malloc_usable_size(const_cast<HashObject*>(this)) + packed_.AllocatedBytes();
-  if (table_ != nullptr) n += sizeof(Dict) + table_->BucketBytes() + table_entry_bytes_;
+  if (table_ != nullptr) n += sizeof(Table) + table_->dict.BucketBytes() + table_->entry_bytes;
   return n;
 }
 
 size_t HashObject::Length() const {
-  return table_ == nullptr ? packed_.size() / 2 : table_->size();
+  return table_ == nullptr ? packed_.size() / 2 : table_->dict.size();
 }
 
 std::unique_ptr<Object> HashObject::Clone() const {
@@ -28,12 +28,12 @@ std::unique_ptr<Object> HashObject::Clone() const {
     copy->packed_ = packed_.Clone();
     return copy;
   }
-  copy->table_ = std::make_unique<Dict>();
-  table_->ForEach([&copy](Entry* e) {
+  copy->table_ = std::make_unique<Table>();
+  table_->dict.ForEach([&copy](Entry* e) {
     Entry* field = Entry::Create(e->key(), e->raw_value(), e->has_expiry_block(), false);
     if (e->has_expiry_block()) {
       field->set_expire_at_ms(e->expire_at_ms());
-      copy->volatile_fields_++;
+      copy->table_->volatile_fields++;
     }
     copy->AddEntry(field);
   });
@@ -54,7 +54,7 @@ void HashObject::Serialize(std::string* out) const {
     });
     return;
   }
-  table_->ForEach([&](Entry* e) {
+  table_->dict.ForEach([&](Entry* e) {
     put(e->key());
     put(e->raw_value());
     AppendVarint(out, e->has_expiry_block() ? static_cast<uint64_t>(e->expire_at_ms()) : 0);
@@ -62,20 +62,19 @@ void HashObject::Serialize(std::string* out) const {
 }
 
 void HashObject::AddEntry(Entry* e) {
-  table_entry_bytes_ += e->AllocatedBytes();
-  table_->Insert(e);
+  table_->entry_bytes += e->AllocatedBytes();
+  table_->dict.Insert(e);
 }
 
 void HashObject::EraseEntry(std::string_view field) {
-  Entry* e = table_->Unlink(field);
-  table_entry_bytes_ -= e->AllocatedBytes();
-  if (e->has_expiry_block()) volatile_fields_--;
+  Entry* e = table_->dict.Unlink(field);
+  table_->entry_bytes -= e->AllocatedBytes();
+  if (e->has_expiry_block()) table_->volatile_fields--;
   Entry::Destroy(e);
 }
 
 void HashObject::ConvertToTable() {
-  auto table = std::make_unique<Dict>();
-  table_ = std::move(table);
+  table_ = std::make_unique<Table>();
   for (size_t pos = packed_.begin(); pos != packed_.end();) {
     size_t value_pos = packed_.Next(pos);
     AddEntry(Entry::Create(packed_.At(pos), packed_.At(value_pos), false, false));
@@ -85,7 +84,7 @@ void HashObject::ConvertToTable() {
 }
 
 Entry** HashObject::LiveLink(std::string_view field, int64_t now_ms) {
-  Entry** link = table_->FindLink(field);
+  Entry** link = table_->dict.FindLink(field);
   if (link == nullptr) return nullptr;
   Entry* e = *link;
   if (e->has_expiry_block() && e->expire_at_ms() <= now_ms) {
@@ -122,7 +121,7 @@ bool HashObject::Set(std::string_view field, std::string_view value, const HashL
     }
     ConvertToTable();
   }
-  Entry** link = table_->FindLink(field);
+  Entry** link = table_->dict.FindLink(field);
   if (link == nullptr) {
     AddEntry(Entry::Create(field, value, false, false));
     return true;
@@ -130,13 +129,13 @@ bool HashObject::Set(std::string_view field, std::string_view value, const HashL
   Entry* old = *link;
   const size_t old_bytes = old->AllocatedBytes();
   if (old->has_expiry_block()) {
-    volatile_fields_--;
+    table_->volatile_fields--;
     old = Entry::WithExpiryBlock(old, false);
   }
   Entry* updated = Entry::SetValue(old, value, false);
   *link = updated;
-  table_entry_bytes_ += updated->AllocatedBytes();
-  table_entry_bytes_ -= old_bytes;
+  table_->entry_bytes += updated->AllocatedBytes();
+  table_->entry_bytes -= old_bytes;
   return false;
 }
 
@@ -147,15 +146,15 @@ bool HashObject::Delete(std::string_view field) {
     packed_.Erase(pos, 2);
     return true;
   }
-  if (table_->Find(field) == nullptr) return false;
+  if (table_->dict.Find(field) == nullptr) return false;
   EraseEntry(field);
   return true;
 }
 
 void HashObject::PurgeExpired(int64_t now_ms) {
-  if (volatile_fields_ == 0) return;
+  if (fields_with_deadline() == 0) return;
   std::vector<std::string> expired;
-  table_->ForEach([&](Entry* e) {
+  table_->dict.ForEach([&](Entry* e) {
     if (e->has_expiry_block() && e->expire_at_ms() <= now_ms) expired.emplace_back(e->key());
   });
   for (const std::string& field : expired) EraseEntry(field);
@@ -176,15 +175,15 @@ bool HashObject::SetFieldExpire(std::string_view field, int64_t expire_at_ms) {
     if (packed_.Find(field, packed_.begin(), 2) == packed_.end()) return false;
     ConvertToTable();
   }
-  Entry** link = table_->FindLink(field);
+  Entry** link = table_->dict.FindLink(field);
   if (link == nullptr) return false;
   Entry* e = *link;
   if (!e->has_expiry_block()) {
-    table_entry_bytes_ -= e->AllocatedBytes();
+    table_->entry_bytes -= e->AllocatedBytes();
     e = Entry::WithExpiryBlock(e, true);
     *link = e;
-    table_entry_bytes_ += e->AllocatedBytes();
-    volatile_fields_++;
+    table_->entry_bytes += e->AllocatedBytes();
+    table_->volatile_fields++;
   }
   e->set_expire_at_ms(expire_at_ms);
   return true;
@@ -192,12 +191,12 @@ bool HashObject::SetFieldExpire(std::string_view field, int64_t expire_at_ms) {
 
 bool HashObject::PersistField(std::string_view field) {
   if (table_ == nullptr) return false;
-  Entry** link = table_->FindLink(field);
+  Entry** link = table_->dict.FindLink(field);
   if (link == nullptr || !(*link)->has_expiry_block()) return false;
-  table_entry_bytes_ -= (*link)->AllocatedBytes();
+  table_->entry_bytes -= (*link)->AllocatedBytes();
   *link = Entry::WithExpiryBlock(*link, false);
-  table_entry_bytes_ += (*link)->AllocatedBytes();
-  volatile_fields_--;
+  table_->entry_bytes += (*link)->AllocatedBytes();
+  table_->volatile_fields--;
   return true;
 }
 

@@ -32,9 +32,10 @@ struct HashLimits {
 
 class HashObject final : public Object {
  public:
-  HashObject() : Object(ValueType::kHash) {}
+  HashObject() = default;
   ~HashObject() override;
 
+  ValueType type() const override { return ValueType::kHash; }
   std::string_view EncodingName() const override;
   size_t MemoryBytes() const override;
   size_t Length() const override;
@@ -67,7 +68,7 @@ class HashObject final : public Object {
   bool SetFieldExpire(std::string_view field, int64_t expire_at_ms);
   // Drops an existing field's deadline; returns false if it had none or is absent.
   bool PersistField(std::string_view field);
-  size_t fields_with_deadline() const { return volatile_fields_; }
+  size_t fields_with_deadline() const { return table_ == nullptr ? 0 : table_->volatile_fields; }
 
  private:
   void ConvertToTable();
@@ -76,10 +77,15 @@ class HashObject final : public Object {
   void EraseEntry(std::string_view field);
   void AddEntry(Entry* e);
 
+  // The full representation, allocated only at conversion so a small hash stays small.
+  struct Table {
+    Dict dict;
+    size_t entry_bytes = 0;      // AllocatedBytes() of the dict's entries
+    size_t volatile_fields = 0;  // fields with a deadline
+  };
+
   PackedList packed_;             // field, value, field, value, ... while table_ == nullptr
-  std::unique_ptr<Dict> table_;   // after conversion
-  size_t table_entry_bytes_ = 0;  // AllocatedBytes() of the table's entries
-  size_t volatile_fields_ = 0;    // fields with a deadline (table only)
+  std::unique_ptr<Table> table_;  // after conversion
 };
 
 template <typename Fn>
@@ -92,7 +98,7 @@ void HashObject::ForEach(Fn&& fn) const {
     }
     return;
   }
-  table_->ForEach([&fn](Entry* e) { fn(e->key(), e->raw_value()); });
+  table_->dict.ForEach([&fn](Entry* e) { fn(e->key(), e->raw_value()); });
 }
 
 template <typename Fn>
@@ -101,7 +107,7 @@ uint64_t HashObject::Scan(uint64_t cursor, Fn&& fn) const {
     ForEach(fn);
     return 0;
   }
-  return table_->Scan(cursor, [&fn](Entry* e) { fn(e->key(), e->raw_value()); });
+  return table_->dict.Scan(cursor, [&fn](Entry* e) { fn(e->key(), e->raw_value()); });
 }
 
 }  // namespace shoal

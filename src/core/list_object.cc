@@ -91,7 +91,12 @@ std::string ListObject::Pop(End end) {
   std::string v(node.At(pos));
   Change(node, [pos](PackedList& l) { l.Erase(pos); });
   length_--;
-  DropEmptyNodes();
+  if (node.empty()) {  // only an end node can have become empty
+    if (end == End::kHead)
+      nodes_.pop_front();
+    else
+      nodes_.pop_back();
+  }
   return v;
 }
 

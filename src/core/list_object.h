@@ -30,8 +30,10 @@ struct ListLimits {
 
 class ListObject final : public Object {
  public:
-  ListObject() : Object(ValueType::kList) {}
+  ListObject() = default;
   ~ListObject() override;
+
+  ValueType type() const override { return ValueType::kList; }
 
   std::string_view EncodingName() const override;
   size_t MemoryBytes() const override;

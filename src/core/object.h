@@ -20,12 +20,13 @@ namespace shoal {
 
 class Object {
  public:
-  explicit Object(ValueType type) : type_(type) {}
+  Object() = default;
   virtual ~Object() = default;
   Object(const Object&) = delete;
   Object& operator=(const Object&) = delete;
 
-  ValueType type() const { return type_; }
+  // Virtual rather than a member: every byte of a small collection's object counts.
+  virtual ValueType type() const = 0;
   // OBJECT ENCODING.
   virtual std::string_view EncodingName() const = 0;
   // Heap bytes this object owns, itself included: the memory accounting of its Db. O(1).
@@ -36,9 +37,6 @@ class Object {
   virtual std::unique_ptr<Object> Clone() const = 0;
   // The elements in the type's DUMP layout (docs/dump-format.md).
   virtual void Serialize(std::string* out) const = 0;
-
- private:
-  ValueType type_;
 };
 
 }  // namespace shoal

@@ -31,8 +31,10 @@ struct SetLimits {
 
 class SetObject final : public Object {
  public:
-  SetObject() : Object(ValueType::kSet) {}
+  SetObject() = default;
   ~SetObject() override;
+
+  ValueType type() const override { return ValueType::kSet; }
 
   std::string_view EncodingName() const override;
   size_t MemoryBytes() const override;

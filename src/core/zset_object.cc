@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "core/varint.h"
@@ -9,19 +10,42 @@
 namespace shoal {
 
 namespace {
+// DUMP's score: the 8 bytes of the double (little-endian hosts only, as Entry).
 std::string ScoreBytes(double score) {
   std::string out(sizeof(double), '\0');
-  std::memcpy(out.data(), &score, sizeof(double));  // little-endian hosts only (as Entry)
+  std::memcpy(out.data(), &score, sizeof(double));
   return out;
 }
-double ScoreOf(std::string_view bytes) {
-  double score;
-  std::memcpy(&score, bytes.data(), sizeof(double));
-  return score;
+
+// A packed score: an integral score below 2^53 in magnitude is stored in the fewest
+// little-endian two's complement bytes (1..7), anything else as the 8 bytes of the double;
+// the element's length tells which. Small integer scores (the common case) take 1-3 bytes.
+constexpr double kExactIntLimit = 9007199254740992.0;  // 2^53
+std::string PackScore(double score) {
+  if (std::trunc(score) != score || std::fabs(score) >= kExactIntLimit) return ScoreBytes(score);
+  const auto v = static_cast<int64_t>(score);
+  size_t n = 1;
+  while (n < 7 && (v < -(int64_t{1} << (8 * n - 1)) || v >= (int64_t{1} << (8 * n - 1)))) n++;
+  std::string out(n, '\0');
+  for (size_t i = 0; i < n; ++i)
+    out[i] = static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff);
+  return out;
+}
+double UnpackScore(std::string_view bytes) {
+  if (bytes.size() == sizeof(double)) {
+    double score;
+    std::memcpy(&score, bytes.data(), sizeof(double));
+    return score;
+  }
+  uint64_t u = 0;
+  for (size_t i = 0; i < bytes.size(); ++i)
+    u |= uint64_t{static_cast<unsigned char>(bytes[i])} << (8 * i);
+  const unsigned shift = 64 - 8 * static_cast<unsigned>(bytes.size());
+  return static_cast<double>(static_cast<int64_t>(u << shift) >> shift);  // sign-extend
 }
 }  // namespace
 
-ZSetObject::ZSetObject() : Object(ValueType::kZSet) {}
+ZSetObject::ZSetObject() = default;
 ZSetObject::~ZSetObject() = default;
 
 std::string_view ZSetObject::EncodingName() const {
@@ -62,7 +86,7 @@ void ZSetObject::Serialize(std::string* out) const {
 }
 
 ZElement ZSetObject::PackedAt(size_t pos) const {
-  return {packed_.At(pos), ScoreOf(packed_.At(packed_.Next(pos)))};
+  return {packed_.At(pos), UnpackScore(packed_.At(packed_.Next(pos)))};
 }
 
 size_t ZSetObject::PosOfRank(size_t rank) const {
@@ -79,7 +103,7 @@ std::optional<double> ZSetObject::Score(std::string_view member) const {
   if (list_ != nullptr) return list_->Score(member);
   size_t pos = packed_.Find(member, packed_.begin(), 2);
   if (pos == packed_.end()) return std::nullopt;
-  return ScoreOf(packed_.At(packed_.Next(pos)));
+  return UnpackScore(packed_.At(packed_.Next(pos)));
 }
 
 void ZSetObject::ToSkipList() {
@@ -104,7 +128,7 @@ bool ZSetObject::Set(std::string_view member, double score, const ZSetLimits& li
         pos = packed_.Next(packed_.Next(pos));
       }
       packed_.Insert(pos, member);
-      packed_.Insert(packed_.Next(pos), ScoreBytes(score));
+      packed_.Insert(packed_.Next(pos), PackScore(score));
       return !existed;
     }
     ToSkipList();

@@ -1,6 +1,7 @@
 // ZSetObject: the value of a sorted set key: members ordered by (score, member bytes). Two
 // representations, as Redis:
-//  - "listpack": member, score (8 raw bytes), member, score, ... in order, in a PackedList,
+//  - "listpack": member, score, member, score, ... in order, in a PackedList (integral
+//    scores in 1-7 bytes, others as the 8 bytes of the double; zset_object.cc),
 //    while at most ZSetLimits::max_packed_entries members none longer than max_packed_value;
 //  - "skiplist": a skiplist with spans (rank in O(log n), as Redis's zskiplist) plus a hash
 //    index member → node. Conversion is one way.
@@ -39,6 +40,8 @@ class ZSetObject final : public Object {
  public:
   ZSetObject();
   ~ZSetObject() override;
+
+  ValueType type() const override { return ValueType::kZSet; }
 
   std::string_view EncodingName() const override;
   size_t MemoryBytes() const override;

@@ -96,3 +96,46 @@ TEST(ZSetObjectTest, RandomOperationsMatchAModelInBothEncodings) {
 
 }  // namespace
 }  // namespace shoal
+
+namespace shoal {
+namespace {
+
+TEST(ZSetObjectTest, PackedScoresRoundTripAtEveryWidth) {
+  ZSetObject z;
+  ZSetLimits limits;
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> scores = {0,
+                                1,
+                                -1,
+                                127,
+                                128,
+                                -128,
+                                -129,
+                                32767,
+                                32768,
+                                -8388608,
+                                1e15,
+                                -1e15,
+                                9007199254740991.0,
+                                9007199254740992.0,
+                                0.5,
+                                -2.25,
+                                1e300,
+                                -inf,
+                                inf,
+                                4503599627370496.5};
+  for (size_t i = 0; i < scores.size(); ++i) z.Set("m" + std::to_string(i), scores[i], limits);
+  ASSERT_EQ(z.EncodingName(), "listpack");
+  for (size_t i = 0; i < scores.size(); ++i) {
+    EXPECT_EQ(z.Score("m" + std::to_string(i)), scores[i]) << scores[i];
+  }
+  double prev = -inf;
+  z.ForRange(0, z.Length(), false, [&](ZElement e) {
+    EXPECT_LE(prev, e.score);
+    prev = e.score;
+    return true;
+  });
+}
+
+}  // namespace
+}  // namespace shoal

@@ -112,7 +112,7 @@ Entry* Db::Insert(Entry* e, int64_t now_ms, int64_t expire_at_ms) {
     dict_.Insert(e);
   }
   e->set_access(tracks_lfu() ? (LfuMinutes(now_ms) << 8 | kLfuInitCounter) : LruClock(now_ms));
-  Changed(e->key());
+  Changed(e);
   stats_->used_bytes += static_cast<int64_t>(e->MemoryBytes());
   AccountBuckets(buckets);
   return e;
@@ -121,7 +121,7 @@ Entry* Db::Insert(Entry* e, int64_t now_ms, int64_t expire_at_ms) {
 void Db::Delete(Entry* e) {
   size_t buckets = dict_.BucketBytes();
   if (e->has_expiry_block()) RemoveVolatile(e);
-  Changed(e->key());
+  Changed(e);
   dict_.Unlink(e->key());
   stats_->used_bytes -= static_cast<int64_t>(e->MemoryBytes());
   AccountBuckets(buckets);
@@ -133,7 +133,7 @@ Entry* Db::Detach(std::string_view key, int64_t* expire_at_ms) {
   Entry* e = dict_.Unlink(key);
   *expire_at_ms = 0;
   if (e == nullptr) return nullptr;
-  Changed(key);
+  Changed(e);
   if (e->has_expiry_block()) {
     *expire_at_ms = e->expire_at_ms();
     RemoveVolatile(e);
@@ -144,7 +144,7 @@ Entry* Db::Detach(std::string_view key, int64_t* expire_at_ms) {
 }
 
 Entry* Db::Updated(Entry* old_entry, Entry* updated, size_t old_bytes) {
-  Changed(updated->key());
+  Changed(updated);
   if (updated != old_entry) {
     dict_.Replace(old_entry, updated);
     if (updated->has_expiry_block()) volatile_[updated->volatile_index()] = updated;
@@ -155,7 +155,7 @@ Entry* Db::Updated(Entry* old_entry, Entry* updated, size_t old_bytes) {
 }
 
 Entry* Db::SetExpire(Entry* e, int64_t expire_at_ms) {
-  Changed(e->key());
+  Changed(e);
   if (e->has_expiry_block()) {
     e->set_expire_at_ms(expire_at_ms);
     return e;
@@ -172,7 +172,7 @@ Entry* Db::SetExpire(Entry* e, int64_t expire_at_ms) {
 
 Entry* Db::Persist(Entry* e) {
   if (!e->has_expiry_block()) return e;
-  Changed(e->key());
+  Changed(e);
   RemoveVolatile(e);
   size_t old_bytes = e->MemoryBytes();
   Entry* moved = Entry::WithExpiryBlock(e, false);

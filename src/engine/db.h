@@ -131,8 +131,8 @@ class Db {
   // Before FLUSH/SWAPDB replaces this Db's keys with `contents`' (itself for a flush):
   // touches the watched keys that exist in either.
   void TouchExisting(const Db& contents);
-  void Changed(std::string_view key) {
-    if (!watches_.empty()) watches_.Touch(key);
+  void Changed(const Entry* e) {
+    if (!watches_.empty()) watches_.Touch(e->key());  // key() decodes: only when watched
   }
 
   Dict dict_;
