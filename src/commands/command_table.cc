@@ -18,10 +18,10 @@ CommandTable::CommandTable(std::span<const std::span<const CommandSpec>> familie
 
 const CommandTable& CommandTable::Get() {
   static const CommandTable table([] {
-    static const std::array<std::span<const CommandSpec>, 13> families = {
+    static const std::array<std::span<const CommandSpec>, 14> families = {
         StringFamily(),        HashFamily(),   KeysFamily(), ServerFamily(), ConnectionFamily(),
         IntrospectionFamily(), MultiFamily(),  SetFamily(),  ListFamily(),   ZSetFamily(),
-        ZSetMultiKeyFamily(),  BitmapFamily(), HllFamily()};
+        ZSetMultiKeyFamily(),  BitmapFamily(), HllFamily(),  GeoFamily()};
     return std::span<const std::span<const CommandSpec>>(families);
   }());
   return table;

@@ -46,6 +46,7 @@ std::span<const CommandSpec> IntrospectionFamily();
 std::span<const CommandSpec> HashFamily();
 std::span<const CommandSpec> BitmapFamily();
 std::span<const CommandSpec> HllFamily();
+std::span<const CommandSpec> GeoFamily();
 std::span<const CommandSpec> ZSetFamily();
 std::span<const CommandSpec> ZSetMultiKeyFamily();
 std::span<const CommandSpec> ListFamily();

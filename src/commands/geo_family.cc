@@ -1,0 +1,405 @@
+// GEO commands over sorted sets whose scores are 52-bit geohash cells (core/geohash.h), as
+// Redis stores them: GEOADD, GEOPOS, GEODIST, GEOHASH, GEOSEARCH and the older GEORADIUS /
+// GEORADIUSBYMEMBER (and their _RO forms). Searches scan every member of the key and keep
+// those within the shape; STORE forms (GEOSEARCHSTORE, GEORADIUS ... STORE) are not built yet.
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/strings.h"
+#include "commands/command.h"
+#include "commands/command_table.h"
+#include "commands/value_helpers.h"
+#include "core/geohash.h"
+#include "core/zset_object.h"
+
+namespace shoal {
+namespace {
+
+ZSetObject& ZOf(Entry* e) { return *static_cast<ZSetObject*>(e->object()); }
+
+Entry* FindGeo(ShardCall& c, bool* bad, bool for_write = false) {
+  return FindTyped(c.db, c.args[1], c.now_ms, ValueType::kZSet, c.out, bad, for_write);
+}
+
+// Meters per unit; nullopt (error written) for an unknown unit.
+std::optional<double> UnitMeters(std::string_view unit, ReplySink& out) {
+  if (EqualsIgnoreCase(unit, "m")) return 1.0;
+  if (EqualsIgnoreCase(unit, "km")) return 1000.0;
+  if (EqualsIgnoreCase(unit, "ft")) return 0.3048;
+  if (EqualsIgnoreCase(unit, "mi")) return 1609.34;
+  out.Error("ERR unsupported unit provided. please use M, KM, FT, MI");
+  return std::nullopt;
+}
+
+std::string Fixed4(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.4f", v);
+  return buf;
+}
+
+void ReplyPosition(const geo::Position& p, ReplySink& out) {
+  out.ArrayHeader(2);
+  out.Bulk(FormatLongDoubleHuman(p.lon));
+  out.Bulk(FormatLongDoubleHuman(p.lat));
+}
+
+// GEOADD key [NX|XX] [CH] longitude latitude member [longitude latitude member ...]
+void GeoAdd(ShardCall& c) {
+  bool nx = false, xx = false, ch = false;
+  size_t i = 2;
+  for (; i < c.args.size(); i++) {
+    if (EqualsIgnoreCase(c.args[i], "nx"))
+      nx = true;
+    else if (EqualsIgnoreCase(c.args[i], "xx"))
+      xx = true;
+    else if (EqualsIgnoreCase(c.args[i], "ch"))
+      ch = true;
+    else
+      break;
+  }
+  const size_t n = c.args.size() - i;
+  if ((nx && xx) || n == 0 || n % 3 != 0) return c.out.Error(errors::kSyntax);
+  std::vector<uint64_t> cells;
+  for (size_t k = i; k < c.args.size(); k += 3) {
+    std::optional<double> lon = ParseDouble(c.args[k]), lat = ParseDouble(c.args[k + 1]);
+    if (!lon || !lat) return c.out.Error(errors::kNotFloat);
+    if (!geo::Valid(*lon, *lat)) {
+      char buf[128];
+      std::snprintf(buf, sizeof(buf), "ERR invalid longitude,latitude pair %f,%f", *lon, *lat);
+      return c.out.Error(buf);
+    }
+    cells.push_back(geo::Encode(*lon, *lat));
+  }
+  bool bad;
+  Entry* e = FindGeo(c, &bad, true);
+  if (bad) return;
+  if (e == nullptr) {
+    if (xx) return c.out.Integer(0);
+    e = c.db.Insert(Entry::CreateObject(c.args[1], new ZSetObject()), c.now_ms);
+  }
+  int64_t added = 0, changed = 0;
+  {
+    ObjectChange change(c.db, e);
+    const ZSetLimits limits = c.shard.options().zset_limits();
+    for (size_t k = 0; k < cells.size(); k++) {
+      std::string_view member = c.args[i + 3 * k + 2];
+      std::optional<double> old = ZOf(e).Score(member);
+      if ((nx && old) || (xx && !old)) continue;
+      const auto score = static_cast<double>(cells[k]);
+      if (!old)
+        added++;
+      else if (*old != score)
+        changed++;
+      ZOf(e).Set(member, score, limits);
+    }
+  }
+  c.out.Integer(ch ? added + changed : added);
+}
+
+// GEOPOS key member [member ...]
+void GeoPos(ShardCall& c) {
+  bool bad;
+  Entry* e = FindGeo(c, &bad);
+  if (bad) return;
+  c.out.ArrayHeader(c.args.size() - 2);
+  for (size_t i = 2; i < c.args.size(); i++) {
+    std::optional<double> s = e == nullptr ? std::nullopt : ZOf(e).Score(c.args[i]);
+    if (!s) {
+      c.out.NullArray();
+      continue;
+    }
+    ReplyPosition(geo::Decode(static_cast<uint64_t>(*s)), c.out);
+  }
+}
+
+// GEODIST key member1 member2 [M|KM|FT|MI]
+void GeoDist(ShardCall& c) {
+  double unit = 1;
+  if (c.args.size() == 5) {
+    std::optional<double> u = UnitMeters(c.args[4], c.out);
+    if (!u) return;
+    unit = *u;
+  } else if (c.args.size() > 5) {
+    return c.out.Error(errors::kSyntax);
+  }
+  bool bad;
+  Entry* e = FindGeo(c, &bad);
+  if (bad) return;
+  std::optional<double> a = e == nullptr ? std::nullopt : ZOf(e).Score(c.args[2]);
+  std::optional<double> b = e == nullptr ? std::nullopt : ZOf(e).Score(c.args[3]);
+  if (!a || !b) return c.out.Null();
+  const double d =
+      geo::Distance(geo::Decode(static_cast<uint64_t>(*a)), geo::Decode(static_cast<uint64_t>(*b)));
+  c.out.Bulk(Fixed4(d / unit));
+}
+
+// GEOHASH key [member ...]
+void GeoHash(ShardCall& c) {
+  bool bad;
+  Entry* e = FindGeo(c, &bad);
+  if (bad) return;
+  c.out.ArrayHeader(c.args.size() - 2);
+  for (size_t i = 2; i < c.args.size(); i++) {
+    std::optional<double> s = e == nullptr ? std::nullopt : ZOf(e).Score(c.args[i]);
+    if (s)
+      c.out.Bulk(geo::HashString(static_cast<uint64_t>(*s)));
+    else
+      c.out.Null();
+  }
+}
+
+// ---- Searches ----
+
+struct Search {
+  std::optional<std::string_view> from_member;
+  geo::Position center;
+  bool by_box = false;
+  double radius = 0, width = 0, height = 0;  // meters
+  double unit = 1;
+  enum class Sort { kNone, kAsc, kDesc } sort = Sort::kNone;
+  std::optional<int64_t> count;
+  bool any = false, with_coord = false, with_dist = false, with_hash = false;
+};
+
+struct Hit {
+  std::string member;
+  double dist;  // meters
+  uint64_t cell;
+  geo::Position pos;
+};
+
+// Parses the shared tail options; false (error written) when malformed.
+bool ParseSearchOptions(CmdArgs args, size_t from, Search* s, ReplySink& out) {
+  for (size_t i = from; i < args.size(); i++) {
+    std::string_view a = args[i];
+    if (EqualsIgnoreCase(a, "withcoord")) {
+      s->with_coord = true;
+    } else if (EqualsIgnoreCase(a, "withdist")) {
+      s->with_dist = true;
+    } else if (EqualsIgnoreCase(a, "withhash")) {
+      s->with_hash = true;
+    } else if (EqualsIgnoreCase(a, "asc")) {
+      s->sort = Search::Sort::kAsc;
+    } else if (EqualsIgnoreCase(a, "desc")) {
+      s->sort = Search::Sort::kDesc;
+    } else if (EqualsIgnoreCase(a, "any")) {
+      s->any = true;
+    } else if (EqualsIgnoreCase(a, "count") && i + 1 < args.size()) {
+      std::optional<int64_t> n = ParseInt64(args[++i]);
+      if (!n) {
+        out.Error(errors::kNotInteger);
+        return false;
+      }
+      if (*n <= 0) {
+        out.Error("ERR COUNT must be > 0");
+        return false;
+      }
+      s->count = *n;
+    } else {
+      out.Error(errors::kSyntax);
+      return false;
+    }
+  }
+  if (s->any && !s->count) {
+    out.Error("ERR the ANY argument requires COUNT argument");
+    return false;
+  }
+  return true;
+}
+
+std::vector<Hit> RunSearch(const ZSetObject& z, const Search& s) {
+  std::vector<Hit> hits;
+  z.ForRange(0, z.Length(), false, [&](ZElement el) {
+    const auto cell = static_cast<uint64_t>(el.score);
+    const geo::Position p = geo::Decode(cell);
+    double d = 0;
+    if (s.by_box) {
+      if (geo::LatDistance(p.lat, s.center.lat) > s.height / 2) return true;
+      if (geo::Distance({p.lon, s.center.lat}, s.center) > s.width / 2) return true;
+      d = geo::Distance(s.center, p);
+    } else {
+      d = geo::Distance(s.center, p);
+      if (d > s.radius) return true;
+    }
+    hits.push_back(Hit{std::string(el.member), d, cell, p});
+    // ANY: the first `count` found, unsorted unless asked.
+    return !(s.any && s.count && static_cast<int64_t>(hits.size()) >= *s.count);
+  });
+  Search::Sort sort = s.sort;
+  if (sort == Search::Sort::kNone && s.count && !s.any) sort = Search::Sort::kAsc;
+  if (sort != Search::Sort::kNone) {
+    std::stable_sort(hits.begin(), hits.end(), [sort](const Hit& a, const Hit& b) {
+      return sort == Search::Sort::kAsc ? a.dist < b.dist : a.dist > b.dist;
+    });
+  }
+  if (s.count && static_cast<int64_t>(hits.size()) > *s.count) {
+    hits.resize(static_cast<size_t>(*s.count));
+  }
+  return hits;
+}
+
+void ReplyHits(const std::vector<Hit>& hits, const Search& s, ReplySink& out) {
+  const size_t extra = (s.with_dist ? 1 : 0) + (s.with_hash ? 1 : 0) + (s.with_coord ? 1 : 0);
+  out.ArrayHeader(hits.size());
+  for (const Hit& h : hits) {
+    if (extra == 0) {
+      out.Bulk(h.member);
+      continue;
+    }
+    out.ArrayHeader(1 + extra);
+    out.Bulk(h.member);
+    if (s.with_dist) out.Bulk(Fixed4(h.dist / s.unit));
+    if (s.with_hash) out.Integer(static_cast<int64_t>(h.cell));
+    if (s.with_coord) ReplyPosition(h.pos, out);
+  }
+}
+
+// Resolves FROMMEMBER and runs the search on the key at args[1].
+void SearchAndReply(ShardCall& c, Search& s) {
+  bool bad;
+  Entry* e = FindGeo(c, &bad);
+  if (bad) return;
+  if (s.from_member) {
+    std::optional<double> score = e == nullptr ? std::nullopt : ZOf(e).Score(*s.from_member);
+    if (!score) return c.out.Error("ERR could not decode requested zset member");
+    s.center = geo::Decode(static_cast<uint64_t>(*score));
+  }
+  if (e == nullptr) return c.out.ArrayHeader(0);
+  ReplyHits(RunSearch(ZOf(e), s), s, c.out);
+}
+
+std::optional<geo::Position> ParseLonLat(std::string_view lon_s, std::string_view lat_s,
+                                         ReplySink& out) {
+  std::optional<double> lon = ParseDouble(lon_s), lat = ParseDouble(lat_s);
+  if (!lon || !lat) {
+    out.Error(errors::kNotFloat);
+    return std::nullopt;
+  }
+  if (!geo::Valid(*lon, *lat)) {
+    char buf[128];
+    std::snprintf(buf, sizeof(buf), "ERR invalid longitude,latitude pair %f,%f", *lon, *lat);
+    out.Error(buf);
+    return std::nullopt;
+  }
+  return geo::Position{*lon, *lat};
+}
+
+// GEOSEARCH key FROMMEMBER m | FROMLONLAT lon lat  BYRADIUS r unit | BYBOX w h unit [options]
+void GeoSearch(ShardCall& c) {
+  Search s;
+  bool have_from = false, have_by = false;
+  size_t i = 2;
+  std::vector<std::string_view> rest;
+  for (; i < c.args.size(); i++) {
+    std::string_view a = c.args[i];
+    const size_t left = c.args.size() - i - 1;
+    if (EqualsIgnoreCase(a, "frommember") && left >= 1 && !have_from) {
+      s.from_member = c.args[++i];
+      have_from = true;
+    } else if (EqualsIgnoreCase(a, "fromlonlat") && left >= 2 && !have_from) {
+      std::optional<geo::Position> p = ParseLonLat(c.args[i + 1], c.args[i + 2], c.out);
+      if (!p) return;
+      s.center = *p;
+      i += 2;
+      have_from = true;
+    } else if (EqualsIgnoreCase(a, "byradius") && left >= 2 && !have_by) {
+      std::optional<double> r = ParseDouble(c.args[i + 1]);
+      if (!r || *r < 0) return c.out.Error("ERR need numeric radius");
+      std::optional<double> u = UnitMeters(c.args[i + 2], c.out);
+      if (!u) return;
+      s.radius = *r * *u;
+      s.unit = *u;
+      i += 2;
+      have_by = true;
+    } else if (EqualsIgnoreCase(a, "bybox") && left >= 3 && !have_by) {
+      std::optional<double> w = ParseDouble(c.args[i + 1]), h = ParseDouble(c.args[i + 2]);
+      if (!w || !h || *w < 0 || *h < 0) return c.out.Error("ERR need numeric width and height");
+      std::optional<double> u = UnitMeters(c.args[i + 3], c.out);
+      if (!u) return;
+      s.by_box = true;
+      s.width = *w * *u;
+      s.height = *h * *u;
+      s.unit = *u;
+      i += 3;
+      have_by = true;
+    } else {
+      rest.push_back(a);
+    }
+  }
+  if (!have_from) {
+    return c.out.Error(
+        "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for 'geosearch' command");
+  }
+  if (!have_by) {
+    return c.out.Error(
+        "ERR exactly one of BYRADIUS and BYBOX can be specified for 'geosearch' command");
+  }
+  if (!ParseSearchOptions(rest, 0, &s, c.out)) return;
+  SearchAndReply(c, s);
+}
+
+// GEORADIUS key lon lat radius unit [options] and GEORADIUSBYMEMBER key member radius unit
+// [options] (and their _RO forms; STORE is not supported yet).
+void RadiusGeneric(ShardCall& c, bool by_member) {
+  Search s;
+  size_t i = 2;
+  if (by_member) {
+    s.from_member = c.args[i++];
+  } else {
+    std::optional<geo::Position> p = ParseLonLat(c.args[2], c.args[3], c.out);
+    if (!p) return;
+    s.center = *p;
+    i = 4;
+  }
+  std::optional<double> r = ParseDouble(c.args[i]);
+  if (!r || *r < 0) return c.out.Error("ERR need numeric radius");
+  std::optional<double> u = UnitMeters(c.args[i + 1], c.out);
+  if (!u) return;
+  s.radius = *r * *u;
+  s.unit = *u;
+  if (!ParseSearchOptions(c.args, i + 2, &s, c.out)) return;
+  SearchAndReply(c, s);
+}
+void GeoRadius(ShardCall& c) { RadiusGeneric(c, false); }
+void GeoRadiusByMember(ShardCall& c) { RadiusGeneric(c, true); }
+
+constexpr std::string_view kGeoRead = "@read @geo @slow";
+
+const CommandSpec kGeoCommands[] = {
+    {"geoadd", -5, kCmdWrite | kCmdDenyOom, 1, 1, 1, "@write @geo @slow", "geo", "3.2.0",
+     "Adds one or more members to a geospatial index. The key is created if it doesn't exist.",
+     GeoAdd, nullptr},
+    {"geopos", -2, kCmdReadOnly, 1, 1, 1, kGeoRead, "geo", "3.2.0",
+     "Returns the longitude and latitude of members from a geospatial index.", GeoPos, nullptr},
+    {"geodist", -4, kCmdReadOnly, 1, 1, 1, kGeoRead, "geo", "3.2.0",
+     "Returns the distance between two members of a geospatial index.", GeoDist, nullptr},
+    {"geohash", -2, kCmdReadOnly, 1, 1, 1, kGeoRead, "geo", "3.2.0",
+     "Returns members from a geospatial index as geohash strings.", GeoHash, nullptr},
+    {"geosearch", -7, kCmdReadOnly, 1, 1, 1, kGeoRead, "geo", "6.2.0",
+     "Queries a geospatial index for members inside an area of a box or a circle.", GeoSearch,
+     nullptr},
+    {"georadius", -6, kCmdWrite | kCmdDenyOom, 1, 1, 1, "@write @geo @slow", "geo", "3.2.0",
+     "Queries a geospatial index for members within a distance from a coordinate (STORE is "
+     "not supported yet).",
+     GeoRadius, nullptr},
+    {"georadiusbymember", -5, kCmdWrite | kCmdDenyOom, 1, 1, 1, "@write @geo @slow", "geo", "3.2.0",
+     "Queries a geospatial index for members within a distance from a member (STORE is not "
+     "supported yet).",
+     GeoRadiusByMember, nullptr},
+    {"georadius_ro", -6, kCmdReadOnly, 1, 1, 1, kGeoRead, "geo", "3.2.10",
+     "Returns members from a geospatial index that are within a distance from a coordinate.",
+     GeoRadius, nullptr},
+    {"georadiusbymember_ro", -5, kCmdReadOnly, 1, 1, 1, kGeoRead, "geo", "3.2.10",
+     "Returns members from a geospatial index that are within a distance from a member.",
+     GeoRadiusByMember, nullptr},
+};
+
+}  // namespace
+
+std::span<const CommandSpec> GeoFamily() { return kGeoCommands; }
+
+}  // namespace shoal

@@ -1,0 +1,58 @@
+"""GEO commands compared with redis-server (Redis 7.0): positions, hashes and distances come
+from the same geohash arithmetic, so replies match exactly. Searches are compared with ASC
+(Redis leaves the order of an unsorted search to its box scan)."""
+import pytest
+
+from resp_helpers import assert_same_replies
+
+PLACES = ["13.361389", "38.115556", "Palermo", "15.087269", "37.502669", "Catania",
+          "2.349014", "48.864716", "Paris", "-0.127758", "51.507351", "London",
+          "139.691711", "35.689487", "Tokyo", "-180", "85.05112878", "Corner", "0", "0", "Null"]
+
+CASES = [
+    ("geoadd-geopos", [["GEOADD", "g", *PLACES], ["GEOADD", "g", *PLACES], ["ZCARD", "g"],
+                       ["GEOPOS", "g", "Palermo", "Tokyo", "Corner", "Null", "nope"], ["GEOPOS", "nope", "a"],
+                       ["ZSCORE", "g", "Paris"], ["GEOADD", "g", "CH", "2.35", "48.86", "Paris"],
+                       ["GEOADD", "g", "NX", "1", "1", "Paris"], ["GEOADD", "g", "XX", "1", "1", "New"],
+                       ["GEOADD", "g", "NX", "XX", "1", "1", "a"], ["GEOADD", "g", "181", "10", "bad"],
+                       ["GEOADD", "g", "10", "86", "bad"], ["GEOADD", "g", "x", "1", "bad"],
+                       ["GEOADD", "g", "1", "2"], ["TYPE", "g"]]),
+    ("geodist-geohash", [["GEOADD", "g", *PLACES], ["GEODIST", "g", "Palermo", "Catania"],
+                         ["GEODIST", "g", "Palermo", "Catania", "km"], ["GEODIST", "g", "Paris", "London", "MI"],
+                         ["GEODIST", "g", "Paris", "London", "ft"], ["GEODIST", "g", "Paris", "Paris"],
+                         ["GEODIST", "g", "Paris", "nope"], ["GEODIST", "g", "Paris", "London", "yards"],
+                         ["GEOHASH", "g", "Palermo", "Catania", "Tokyo", "Corner", "Null", "nope"],
+                         ["GEOHASH", "nope", "a"]]),
+    ("geosearch", [["GEOADD", "g", *PLACES],
+                   ["GEOSEARCH", "g", "FROMLONLAT", "15", "37", "BYRADIUS", "200", "km", "ASC"],
+                   ["GEOSEARCH", "g", "FROMLONLAT", "15", "37", "BYRADIUS", "200", "km", "DESC", "WITHDIST",
+                    "WITHCOORD", "WITHHASH"],
+                   ["GEOSEARCH", "g", "FROMMEMBER", "Paris", "BYRADIUS", "1000", "km", "ASC", "WITHDIST"],
+                   ["GEOSEARCH", "g", "FROMMEMBER", "Paris", "BYBOX", "2000", "2000", "km", "ASC"],
+                   ["GEOSEARCH", "g", "FROMLONLAT", "15", "37", "BYBOX", "400", "400", "km", "ASC", "COUNT", "1"],
+                   ["GEOSEARCH", "g", "FROMLONLAT", "0", "0", "BYRADIUS", "20000", "km", "COUNT", "3"],
+                   ["GEOSEARCH", "g", "FROMMEMBER", "nope", "BYRADIUS", "1", "km"],
+                   ["GEOSEARCH", "nope", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"],
+                   ["GEOSEARCH", "g", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "parsec"],
+                   ["GEOSEARCH", "g", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km", "COUNT", "0"],
+                   ["GEOSEARCH", "g", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km", "ANY"],
+                   ["GEORADIUS", "g", "15", "37", "200", "km", "WITHDIST", "ASC"],
+                   ["GEORADIUS_RO", "g", "15", "37", "500", "km", "COUNT", "2"],
+                   ["GEORADIUSBYMEMBER", "g", "Palermo", "300", "km", "ASC", "WITHCOORD"],
+                   ["GEORADIUSBYMEMBER_RO", "g", "London", "400", "km", "ASC"]]),
+    ("geo-wrongtype", [["SET", "s", "v"], ["GEOADD", "s", "1", "1", "a"], ["GEOPOS", "s", "a"],
+                       ["GEODIST", "s", "a", "b"], ["GEOHASH", "s", "a"],
+                       ["GEOSEARCH", "s", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"]]),
+]
+
+
+@pytest.mark.parametrize("commands", [pytest.param(c[1], id=c[0]) for c in CASES])
+def test_same_replies_as_redis(raw, ref_raw, commands):
+    assert_same_replies(raw, ref_raw, commands)
+
+
+def test_redis_py_geo_helpers(r):
+    r.geoadd("g", [13.361389, 38.115556, "Palermo", 15.087269, 37.502669, "Catania"])
+    assert round(r.geodist("g", "Palermo", "Catania", unit="km"), 1) == 166.3
+    assert r.geosearch("g", longitude=15, latitude=37, radius=200, unit="km", sort="ASC") == [
+        b"Catania", b"Palermo"]
