@@ -1,7 +1,5 @@
 #include "core/hash_object.h"
 
-#include <malloc.h>
-
 #include "core/varint.h"
 
 namespace shoal {
@@ -13,7 +11,7 @@ std::string_view HashObject::EncodingName() const {
 }
 
 size_t HashObject::MemoryBytes() const {
-  size_t n = malloc_usable_size(const_cast<HashObject*>(this)) + packed_.AllocatedBytes();
+  size_t n = HeapBytes(sizeof(*this)) + packed_.AllocatedBytes();
   if (table_ != nullptr) n += sizeof(Table) + table_->dict.BucketBytes() + table_->entry_bytes;
   return n;
 }

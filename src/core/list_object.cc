@@ -1,7 +1,5 @@
 #include "core/list_object.h"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <vector>
 
@@ -29,8 +27,7 @@ std::string_view ListObject::EncodingName() const { return quicklist_ ? "quickli
 
 size_t ListObject::MemoryBytes() const {
   // The deque's own blocks: one 512-byte map chunk per 64 nodes, roughly.
-  return malloc_usable_size(const_cast<ListObject*>(this)) + node_bytes_ +
-         (nodes_.size() / 64 + 1) * 512;
+  return HeapBytes(sizeof(*this)) + node_bytes_ + (nodes_.size() / 64 + 1) * 512;
 }
 
 std::unique_ptr<Object> ListObject::Clone() const {

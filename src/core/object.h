@@ -37,6 +37,14 @@ class Object {
   virtual std::unique_ptr<Object> Clone() const = 0;
   // The elements in the type's DUMP layout (docs/dump-format.md).
   virtual void Serialize(std::string* out) const = 0;
+
+ protected:
+  // What a `bytes`-long allocation takes from glibc malloc: its usable size (chunks of 16
+  // bytes with an 8-byte header, 24 at least). For an object's own size, which
+  // malloc_usable_size cannot tell when the object is not on the heap (tests, stack copies).
+  static constexpr size_t HeapBytes(size_t bytes) {
+    return bytes <= 24 ? 24 : ((bytes + 8 + 15) & ~size_t{15}) - 8;
+  }
 };
 
 }  // namespace shoal

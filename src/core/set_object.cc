@@ -23,7 +23,7 @@ std::string_view SetObject::EncodingName() const {
 }
 
 size_t SetObject::MemoryBytes() const {
-  size_t n = malloc_usable_size(const_cast<SetObject*>(this)) + packed_.AllocatedBytes();
+  size_t n = HeapBytes(sizeof(*this)) + packed_.AllocatedBytes();
   if (ints_.capacity() != 0) n += malloc_usable_size(const_cast<int64_t*>(ints_.data()));
   if (table_ != nullptr) n += sizeof(Dict) + table_->BucketBytes() + table_entry_bytes_;
   return n;

@@ -1,7 +1,5 @@
 #include "core/zset_object.h"
 
-#include <malloc.h>
-
 #include <cmath>
 #include <cstring>
 
@@ -53,7 +51,7 @@ std::string_view ZSetObject::EncodingName() const {
 }
 
 size_t ZSetObject::MemoryBytes() const {
-  size_t n = malloc_usable_size(const_cast<ZSetObject*>(this)) + packed_.AllocatedBytes();
+  size_t n = HeapBytes(sizeof(*this)) + packed_.AllocatedBytes();
   // The index: a slot (view + node pointer) and a metadata byte per bucket of capacity.
   if (list_ != nullptr) n += sizeof(ZSkipList) + list_->bytes() + list_->size() * 28;
   return n;
