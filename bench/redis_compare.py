@@ -944,6 +944,11 @@ hand. It compares `shoal-server` side by side with Debian's `redis-server`
   freshly started server.
 - **memory**: RSS growth per key after loading N distinct 16-byte keys with
   fixed-size values into redis and shoal (default shards).
+- **types**: `redis-benchmark -t lpush,lpop,sadd,hset,zadd` and
+  `zrange myzset 0 9 withscores` at pipeline 1 and 16, redis against shoal
+  `--shards 1`.
+- **types-memory**: RSS growth per element for one big hash, set and sorted set
+  and for many small ones (10 elements per key).
 
 To regenerate (as root on Debian; the script installs redis-server and
 redis-tools if they are missing):
