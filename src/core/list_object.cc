@@ -124,8 +124,9 @@ std::optional<std::string_view> ListObject::At(size_t index) const {
 }
 
 void ListObject::Set(size_t index, std::string_view v, const ListLimits&) {
-  auto [node, i] = Locate(index);
-  Change(nodes_[node], [&](PackedList& l) { l.Replace(PosOf(l, i), v); });
+  const auto [node, i] = Locate(index);
+  const size_t at = i;  // lambdas may not capture structured bindings before clang 16
+  Change(nodes_[node], [&](PackedList& l) { l.Replace(PosOf(l, at), v); });
 }
 
 bool ListObject::InsertAt(std::string_view pivot, bool after, std::string_view v,
@@ -171,8 +172,9 @@ size_t ListObject::Remove(int64_t count, std::string_view v) {
     ForRangeReverse(0, length_, match);
   std::sort(matches.begin(), matches.end());
   for (size_t k = matches.size(); k-- > 0;) {
-    auto [node, i] = Locate(matches[k]);
-    Change(nodes_[node], [&](PackedList& l) { l.Erase(PosOf(l, i)); });
+    const auto [node, i] = Locate(matches[k]);
+    const size_t at = i;
+    Change(nodes_[node], [&](PackedList& l) { l.Erase(PosOf(l, at)); });
     length_--;
   }
   DropEmptyNodes();
