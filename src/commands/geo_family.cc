@@ -1,7 +1,7 @@
 // GEO commands over sorted sets whose scores are 52-bit geohash cells (core/geohash.h), as
 // Redis stores them: GEOADD, GEOPOS, GEODIST, GEOHASH, GEOSEARCH and the older GEORADIUS /
 // GEORADIUSBYMEMBER (and their _RO forms). Searches scan every member of the key and keep
-// those within the shape; STORE forms (GEOSEARCHSTORE, GEORADIUS ... STORE) are not built yet.
+// those within the shape; GEOSEARCHSTORE stores; the GEORADIUS ... STORE options are not built yet.
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -9,12 +9,15 @@
 #include <string_view>
 #include <vector>
 
+#include "base/hash.h"
 #include "base/strings.h"
 #include "commands/command.h"
 #include "commands/command_table.h"
 #include "commands/value_helpers.h"
+#include "commands/zset_range.h"
 #include "core/geohash.h"
 #include "core/zset_object.h"
+#include "engine/transaction.h"
 
 namespace shoal {
 namespace {
@@ -288,58 +291,124 @@ std::optional<geo::Position> ParseLonLat(std::string_view lon_s, std::string_vie
   return geo::Position{*lon, *lat};
 }
 
-// GEOSEARCH key FROMMEMBER m | FROMLONLAT lon lat  BYRADIUS r unit | BYBOX w h unit [options]
-void GeoSearch(ShardCall& c) {
-  Search s;
+// Parses GEOSEARCH's "FROMMEMBER m | FROMLONLAT lon lat  BYRADIUS r unit | BYBOX w h unit
+// [options]" from args[from..] (`store`: GEOSEARCHSTORE, which takes STOREDIST and no WITH*
+// options). Writes the error and returns false when malformed.
+bool ParseGeoSearch(CmdArgs args, size_t from, bool store, Search* out_search, bool* store_dist,
+                    ReplySink& out) {
+  Search& s = *out_search;
   bool have_from = false, have_by = false;
-  size_t i = 2;
   std::vector<std::string_view> rest;
-  for (; i < c.args.size(); i++) {
-    std::string_view a = c.args[i];
-    const size_t left = c.args.size() - i - 1;
+  for (size_t i = from; i < args.size(); i++) {
+    std::string_view a = args[i];
+    const size_t left = args.size() - i - 1;
     if (EqualsIgnoreCase(a, "frommember") && left >= 1 && !have_from) {
-      s.from_member = c.args[++i];
+      s.from_member = args[++i];
       have_from = true;
     } else if (EqualsIgnoreCase(a, "fromlonlat") && left >= 2 && !have_from) {
-      std::optional<geo::Position> p = ParseLonLat(c.args[i + 1], c.args[i + 2], c.out);
-      if (!p) return;
+      std::optional<geo::Position> p = ParseLonLat(args[i + 1], args[i + 2], out);
+      if (!p) return false;
       s.center = *p;
       i += 2;
       have_from = true;
     } else if (EqualsIgnoreCase(a, "byradius") && left >= 2 && !have_by) {
-      std::optional<double> r = ParseDouble(c.args[i + 1]);
-      if (!r || *r < 0) return c.out.Error("ERR need numeric radius");
-      std::optional<double> u = UnitMeters(c.args[i + 2], c.out);
-      if (!u) return;
+      std::optional<double> r = ParseDouble(args[i + 1]);
+      if (!r || *r < 0) {
+        out.Error("ERR need numeric radius");
+        return false;
+      }
+      std::optional<double> u = UnitMeters(args[i + 2], out);
+      if (!u) return false;
       s.radius = *r * *u;
       s.unit = *u;
       i += 2;
       have_by = true;
     } else if (EqualsIgnoreCase(a, "bybox") && left >= 3 && !have_by) {
-      std::optional<double> w = ParseDouble(c.args[i + 1]), h = ParseDouble(c.args[i + 2]);
-      if (!w || !h || *w < 0 || *h < 0) return c.out.Error("ERR need numeric width and height");
-      std::optional<double> u = UnitMeters(c.args[i + 3], c.out);
-      if (!u) return;
+      std::optional<double> w = ParseDouble(args[i + 1]), h = ParseDouble(args[i + 2]);
+      if (!w || !h || *w < 0 || *h < 0) {
+        out.Error("ERR need numeric width and height");
+        return false;
+      }
+      std::optional<double> u = UnitMeters(args[i + 3], out);
+      if (!u) return false;
       s.by_box = true;
       s.width = *w * *u;
       s.height = *h * *u;
       s.unit = *u;
       i += 3;
       have_by = true;
+    } else if (store && EqualsIgnoreCase(a, "storedist")) {
+      *store_dist = true;
+    } else if (store && (EqualsIgnoreCase(a, "withdist") || EqualsIgnoreCase(a, "withcoord") ||
+                         EqualsIgnoreCase(a, "withhash"))) {
+      out.Error(
+          "ERR GEOSEARCHSTORE is not compatible with WITHDIST, WITHHASH and WITHCOORD options");
+      return false;
     } else {
       rest.push_back(a);
     }
   }
   if (!have_from) {
-    return c.out.Error(
+    out.Error(
         "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for 'geosearch' command");
+    return false;
   }
   if (!have_by) {
-    return c.out.Error(
-        "ERR exactly one of BYRADIUS and BYBOX can be specified for 'geosearch' command");
+    out.Error("ERR exactly one of BYRADIUS and BYBOX can be specified for 'geosearch' command");
+    return false;
   }
-  if (!ParseSearchOptions(rest, 0, &s, c.out)) return;
+  return ParseSearchOptions(rest, 0, &s, out);
+}
+
+// GEOSEARCH key FROMMEMBER m | FROMLONLAT lon lat  BYRADIUS r unit | BYBOX w h unit [options]
+void GeoSearch(ShardCall& c) {
+  Search s;
+  bool store_dist = false;
+  if (!ParseGeoSearch(c.args, 2, /*store=*/false, &s, &store_dist, c.out)) return;
   SearchAndReply(c, s);
+}
+
+// GEOSEARCHSTORE destination source ... [STOREDIST]: stores the hits with their cells as
+// scores, or their distances (in the query's unit) with STOREDIST. No hits (or no source):
+// the destination is deleted, as Redis.
+boost::asio::awaitable<void> GeoSearchStore(CommandContext& ctx) {
+  Search s;
+  bool store_dist = false;
+  if (!ParseGeoSearch(ctx.args, 3, /*store=*/true, &s, &store_dist, *ctx.out)) co_return;
+  std::string_view dest = ctx.args[1], src = ctx.args[2];
+  Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
+  tx.AddKey(src, LockMode::kShared);
+  tx.AddKey(dest, LockMode::kExclusive);
+  co_await tx.Lock(/*single_shard_too=*/true);
+  std::optional<std::string_view> error;
+  std::vector<std::pair<std::string, double>> stored;
+  std::string_view keys[] = {src};
+  co_await VisitKeys(ctx, tx, keys, [&](size_t, Entry* e) {
+    if (e->type() != ValueType::kZSet) {
+      error = errors::kWrongType;
+      return;
+    }
+    if (s.from_member) {
+      std::optional<double> score = ZOf(e).Score(*s.from_member);
+      if (!score) {
+        error = "ERR could not decode requested zset member";
+        return;
+      }
+      s.center = geo::Decode(static_cast<uint64_t>(*score));
+    }
+    for (const Hit& h : RunSearch(ZOf(e), s)) {
+      stored.emplace_back(h.member, store_dist ? h.dist / s.unit : static_cast<double>(h.cell));
+    }
+  });
+  if (error) {
+    co_await tx.Finish();
+    ctx.out->Error(*error);
+    co_return;
+  }
+  auto write = [&](Shard& shard) { StoreZSet(shard, shard.db(ctx.client->db), dest, stored); };
+  co_await tx.Run(ShardOfKey(dest, ctx.shards->size()), write);
+  co_await tx.Finish();
+  ctx.out->Integer(static_cast<int64_t>(stored.size()));
 }
 
 // GEORADIUS key lon lat radius unit [options] and GEORADIUSBYMEMBER key member radius unit
@@ -382,6 +451,10 @@ const CommandSpec kGeoCommands[] = {
     {"geosearch", -7, kCmdReadOnly, 1, 1, 1, kGeoRead, "geo", "6.2.0",
      "Queries a geospatial index for members inside an area of a box or a circle.", GeoSearch,
      nullptr},
+    {"geosearchstore", -8, kCmdWrite | kCmdDenyOom, 1, 2, 1, "@write @geo @slow", "geo", "6.2.0",
+     "Queries a geospatial index for members inside an area of a box or a circle, optionally "
+     "stores the result.",
+     nullptr, GeoSearchStore},
     {"georadius", -6, kCmdWrite | kCmdDenyOom, 1, 1, 1, "@write @geo @slow", "geo", "3.2.0",
      "Queries a geospatial index for members within a distance from a coordinate (STORE is "
      "not supported yet).",

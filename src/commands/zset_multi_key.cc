@@ -184,17 +184,6 @@ void ReplyScored(const Scored& result, bool with_scores, ReplySink& out) {
   }
 }
 
-// Replaces whatever `key` holds with a sorted set of `members` (deleted when empty).
-void StoreZSet(Shard& shard, Db& db, std::string_view key, const Scored& members) {
-  const int64_t now = shard.NowMs();
-  if (Entry* old = db.FindForWrite(key, now)) db.Delete(old);
-  if (members.empty()) return;
-  auto* z = new ZSetObject();
-  const ZSetLimits limits = shard.options().zset_limits();
-  for (const auto& [m, s] : members) z->Set(m, s, limits);
-  db.Insert(Entry::CreateObject(key, z), now);
-}
-
 // Writes `result` to `dest` under `tx` (its lock taken by the caller) and replies its size.
 boost::asio::awaitable<void> StoreAndReply(CommandContext& ctx, Transaction& tx,
                                            std::string_view dest, const Scored& result) {
@@ -392,6 +381,16 @@ const CommandSpec kZSetMultiKeyCommands[] = {
 };
 
 }  // namespace
+
+void StoreZSet(Shard& shard, Db& db, std::string_view key, const Scored& members) {
+  const int64_t now = shard.NowMs();
+  if (Entry* old = db.FindForWrite(key, now)) db.Delete(old);
+  if (members.empty()) return;
+  auto* z = new ZSetObject();
+  const ZSetLimits limits = shard.options().zset_limits();
+  for (const auto& [m, s] : members) z->Set(m, s, limits);
+  db.Insert(Entry::CreateObject(key, z), now);
+}
 
 std::span<const CommandSpec> ZSetMultiKeyFamily() { return kZSetMultiKeyCommands; }
 

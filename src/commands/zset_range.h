@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "commands/command.h"
 #include "commands/value_helpers.h"
@@ -57,5 +59,10 @@ bool ParseRangeOptions(CmdArgs args, size_t from, bool fixed, bool store, RangeR
 // Resolves `r` on `z` (nullptr: a missing key, which selects nothing); writes the error and
 // returns nullopt when a bound is invalid, so Select(nullptr, ...) validates the bounds.
 std::optional<Selection> Select(const ZSetObject* z, const RangeRequest& r, ReplySink& out);
+
+// Replaces whatever `key` holds with a sorted set of `members` (deleted when empty). On the
+// key's shard; the caller holds the key's lock (ZUNIONSTORE & co, GEOSEARCHSTORE).
+void StoreZSet(Shard& shard, Db& db, std::string_view key,
+               const std::vector<std::pair<std::string, double>>& members);
 
 }  // namespace shoal

@@ -40,6 +40,20 @@ CASES = [
                    ["GEORADIUS_RO", "g", "15", "37", "500", "km", "COUNT", "2"],
                    ["GEORADIUSBYMEMBER", "g", "Palermo", "300", "km", "ASC", "WITHCOORD"],
                    ["GEORADIUSBYMEMBER_RO", "g", "London", "400", "km", "ASC"]]),
+    ("geosearchstore", [["GEOADD", "{g}src", *PLACES], ["SET", "{g}keep", "x"],
+                        ["GEOSEARCHSTORE", "{g}dst", "{g}src", "FROMLONLAT", "15", "37", "BYRADIUS", "200", "km", "ASC"],
+                        ["ZRANGE", "{g}dst", "0", "-1", "WITHSCORES"],
+                        ["GEOSEARCHSTORE", "{g}dst", "{g}src", "FROMMEMBER", "Paris", "BYRADIUS", "1000", "km",
+                         "ASC", "STOREDIST"],
+                        ["ZRANGE", "{g}dst", "0", "-1"],
+                        ["GEOSEARCHSTORE", "{g}dst", "{g}src", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "m"],
+                        ["EXISTS", "{g}dst"], ["GEOSEARCHSTORE", "{g}keep", "{g}nope", "FROMLONLAT", "0", "0",
+                                               "BYRADIUS", "1", "m"], ["GET", "{g}keep"],
+                        ["GEOSEARCHSTORE", "{g}dst", "{g}src", "FROMMEMBER", "nope", "BYRADIUS", "1", "km"],
+                        ["GEOSEARCHSTORE", "{g}dst", "{g}src", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km",
+                         "WITHDIST"],
+                        ["GEOSEARCHSTORE", "other", "{g}src", "FROMLONLAT", "15", "37", "BYBOX", "500", "500",
+                         "km", "COUNT", "2"], ["ZRANGE", "other", "0", "-1"]]),
     ("geo-wrongtype", [["SET", "s", "v"], ["GEOADD", "s", "1", "1", "a"], ["GEOPOS", "s", "a"],
                        ["GEODIST", "s", "a", "b"], ["GEOHASH", "s", "a"],
                        ["GEOSEARCH", "s", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"]]),
@@ -49,6 +63,14 @@ CASES = [
 @pytest.mark.parametrize("commands", [pytest.param(c[1], id=c[0]) for c in CASES])
 def test_same_replies_as_redis(raw, ref_raw, commands):
     assert_same_replies(raw, ref_raw, commands)
+
+
+def test_storedist_stores_distances_in_the_unit(r):
+    r.geoadd("{g}src", [2.349014, 48.864716, "Paris", -0.127758, 51.507351, "London"])
+    assert r.geosearchstore("{g}dst", "{g}src", member="Paris", radius=1000, unit="km",
+                            storedist=True) == 2
+    got = dict(r.zrange("{g}dst", 0, -1, withscores=True))
+    assert got[b"Paris"] == 0 and abs(got[b"London"] - 342.7483) < 1e-3
 
 
 def test_redis_py_geo_helpers(r):
