@@ -45,6 +45,7 @@ std::span<const CommandSpec> ConnectionFamily();
 std::span<const CommandSpec> IntrospectionFamily();
 std::span<const CommandSpec> HashFamily();
 std::span<const CommandSpec> BitmapFamily();
+std::span<const CommandSpec> BitFieldFamily();
 std::span<const CommandSpec> HllFamily();
 std::span<const CommandSpec> GeoFamily();
 std::span<const CommandSpec> ZSetFamily();
