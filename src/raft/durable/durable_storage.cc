@@ -41,36 +41,37 @@ Status DurableStorage::Fail(Status s) {
   return s;
 }
 
-Status DurableStorage::Recover() {
-  if (Status s = env_->CreateDir(dir_); !s.ok()) return s;
-  if (Status s = env_->SyncDir(DirName(dir_)); !s.ok()) return s;
+Status DurableStorage::RemoveFile(const std::string& name) {
+  if (Status s = env_->RemoveFile(JoinPath(dir_, name)); !s.ok()) return s;
+  recovery_.removed_files++;
+  return Status::Ok();
+}
+
+Result<std::map<uint64_t, std::string>> DurableStorage::ListSnapshotFiles() {
   auto names = env_->ListDir(dir_);
   if (!names.ok()) return names.status();
-  // 1. Leftovers of interrupted atomic writes.
   std::map<uint64_t, std::string> snapshot_files;  // index -> name
   for (const std::string& name : *names) {
     if (EndsWith(name, ".tmp")) {
-      if (Status s = env_->RemoveFile(JoinPath(dir_, name)); !s.ok()) return s;
-      recovery_.removed_files++;
+      // Left over by an interrupted WriteFileAtomically.
+      if (Status s = RemoveFile(name); !s.ok()) return s;
     } else if (auto index = ParseSnapshotFileName(name)) {
       snapshot_files[*index] = name;
     }
   }
+  return snapshot_files;
+}
 
-  // 2. Every segment (a torn tail of the last one is repaired here).
-  auto scan = ScanWal(env_, dir_, options_.repair_corrupt_tail);
-  if (!scan.ok()) return scan.status();
-  recovery_.truncated_bytes = scan->truncated_bytes;
+Result<std::optional<Snapshot>> DurableStorage::LoadSnapshot(
+    const std::map<uint64_t, std::string>& files, const std::vector<SegmentContents>& segs) {
   std::set<std::pair<uint64_t, uint64_t>> markers;  // (index, term) of snapshots the WAL names
-  for (const SegmentContents& seg : scan->segments) {
+  for (const SegmentContents& seg : segs) {
     for (const WalRecord& r : seg.records) {
       if (r.type == RecordType::kSnapshot) markers.emplace(r.snapshot.index, r.snapshot.term);
     }
   }
-
-  // 3. The newest snapshot the WAL acknowledges (the bootstrap snapshot 0 needs no marker).
   std::optional<Snapshot> snap;
-  for (auto it = snapshot_files.rbegin(); it != snapshot_files.rend(); ++it) {
+  for (auto it = files.rbegin(); it != files.rend() && !snap; ++it) {
     std::string path = JoinPath(dir_, it->second);
     auto data = env_->ReadFile(path);
     if (!data.ok()) return data.status();
@@ -83,30 +84,29 @@ Status DurableStorage::Recover() {
       return StorageError(
           fmt::format("snapshot file {} holds index {}", path, decoded->metadata.index));
     }
+    // The bootstrap snapshot 0 needs no marker.
     if (it->first == 0 || markers.count({it->first, decoded->metadata.term}) != 0) {
       snap = std::move(decoded).value();
-      break;
     }
   }
-  const uint64_t snap_index = snap ? snap->metadata.index : 0;
-  // Snapshot files other than the chosen one are stale (older) or were never acknowledged.
-  for (const auto& [index, name] : snapshot_files) {
-    if (snap && index == snap_index) continue;
-    if (Status s = env_->RemoveFile(JoinPath(dir_, name)); !s.ok()) return s;
-    recovery_.removed_files++;
+  // The other files are older than the chosen one, or their marker never made it to the WAL.
+  for (const auto& [index, name] : files) {
+    if (snap && index == snap->metadata.index) continue;
+    if (Status s = RemoveFile(name); !s.ok()) return s;
   }
+  return snap;
+}
 
-  // 4. The first segment to replay: the last one that starts at or below the snapshot + 1.
-  std::vector<SegmentContents>& segs = scan->segments;
-  size_t first = 0;
-  bool found = false;
+Result<size_t> DurableStorage::FirstSegmentToReplay(const std::vector<SegmentContents>& segs,
+                                                    uint64_t snap_index) {
+  if (segs.empty()) return size_t{0};
+  // The last segment that starts at or below snap_index + 1: every live entry written before
+  // it is in the snapshot (the meaning of start_index).
+  size_t first = segs.size();
   for (size_t i = 0; i < segs.size(); ++i) {
-    if (segs[i].info.start_index <= snap_index + 1) {
-      first = i;
-      found = true;
-    }
+    if (segs[i].info.start_index <= snap_index + 1) first = i;
   }
-  if (!segs.empty() && !found) {
+  if (first == segs.size()) {
     return StorageError(fmt::format(
         "WAL in {} begins at index {} but the newest snapshot ends at {}: entries are missing",
         dir_, segs.front().info.start_index, snap_index));
@@ -117,21 +117,18 @@ Status DurableStorage::Recover() {
           fmt::format("WAL segment {} is missing in {}", segs[i - 1].info.seq + 1, dir_));
     }
   }
+  // The ones before it are left over from an interrupted compaction.
   for (size_t i = 0; i < first; ++i) {
-    if (Status s = env_->RemoveFile(JoinPath(dir_, SegmentFileName(segs[i].info.seq))); !s.ok()) {
-      return s;
-    }
-    recovery_.removed_files++;
+    if (Status s = RemoveFile(SegmentFileName(segs[i].info.seq)); !s.ok()) return s;
   }
-  if (recovery_.removed_files > 0) {
-    if (Status s = env_->SyncDir(dir_); !s.ok()) return s;
-  }
+  return first;
+}
 
-  // 5. Replay (docs/raft-storage.md §1).
+Status DurableStorage::Replay(std::vector<SegmentContents>& segs, uint64_t snap_index,
+                              HardState* hs) {
   std::vector<Entry> log;  // the entries after the snapshot, log[k].index == snap_index + 1 + k
-  HardState hs;
-  for (size_t i = first; i < segs.size(); ++i) {
-    for (WalRecord& r : segs[i].records) {
+  for (SegmentContents& seg : segs) {
+    for (WalRecord& r : seg.records) {
       switch (r.type) {
         case RecordType::kEntry: {
           const uint64_t index = r.entry.index;
@@ -141,15 +138,14 @@ Status DurableStorage::Recover() {
           }
           if (index > snap_index + log.size() + 1) {
             return StorageError(fmt::format("WAL segment {} in {} has entry {} after {}: a gap",
-                                            segs[i].info.seq, dir_, index,
-                                            snap_index + log.size()));
+                                            seg.info.seq, dir_, index, snap_index + log.size()));
           }
           log.resize(index - snap_index - 1);
           log.push_back(std::move(r.entry));
           break;
         }
         case RecordType::kHardState:
-          hs = r.hard_state;
+          *hs = r.hard_state;
           break;
         case RecordType::kSnapshot:
           if (r.snapshot.kind != SnapshotKind::kInstalled) break;
@@ -165,14 +161,40 @@ Status DurableStorage::Recover() {
       }
     }
   }
-  if (snap) {
+  return mem_.Append(log);
+}
+
+Status DurableStorage::Recover() {
+  if (Status s = env_->CreateDir(dir_); !s.ok()) return s;
+  if (Status s = env_->SyncDir(DirName(dir_)); !s.ok()) return s;
+  auto snapshot_files = ListSnapshotFiles();
+  if (!snapshot_files.ok()) return snapshot_files.status();
+  // Every segment (a torn tail of the last one is truncated here).
+  auto scan = ScanWal(env_, dir_, options_.repair_corrupt_tail);
+  if (!scan.ok()) return scan.status();
+  recovery_.truncated_bytes = scan->truncated_bytes;
+  // The newest snapshot the WAL acknowledges.
+  auto snap = LoadSnapshot(*snapshot_files, scan->segments);
+  if (!snap.ok()) return snap.status();
+  const uint64_t snap_index = *snap ? (*snap)->metadata.index : 0;
+  auto first = FirstSegmentToReplay(scan->segments, snap_index);
+  if (!first.ok()) return first.status();
+  if (recovery_.removed_files > 0) {
+    if (Status s = env_->SyncDir(dir_); !s.ok()) return s;
+  }
+  std::vector<SegmentContents> segs(
+      std::make_move_iterator(scan->segments.begin() + static_cast<ptrdiff_t>(*first)),
+      std::make_move_iterator(scan->segments.end()));
+
+  if (*snap) {
     if (snap_index == 0) {
-      mem_.SetInitialConfState(snap->metadata.conf_state);
-    } else if (Status s = mem_.ApplySnapshot(*snap); !s.ok()) {
+      mem_.SetInitialConfState((*snap)->metadata.conf_state);
+    } else if (Status s = mem_.ApplySnapshot(**snap); !s.ok()) {
       return s;
     }
   }
-  if (Status s = mem_.Append(log); !s.ok()) return s;
+  HardState hs;
+  if (Status s = Replay(segs, snap_index, &hs); !s.ok()) return s;
   if (!hs.Empty() || snap_index > 0) {
     // A snapshot holds only committed state.
     hs.commit = std::max(hs.commit, snap_index);
@@ -184,9 +206,9 @@ Status DurableStorage::Recover() {
     mem_.SetHardState(hs);
   }
 
-  // 6. Continue the last segment, or start the first one.
+  // Continue the last segment, or start the first one.
   std::vector<SegmentInfo> infos;
-  for (size_t i = first; i < segs.size(); ++i) infos.push_back(segs[i].info);
+  for (const SegmentContents& seg : segs) infos.push_back(seg.info);
   recovery_.segments = static_cast<int>(infos.size());
   auto wal =
       WalWriter::Open(env_, dir_, std::move(infos), mem_.LastIndex() + 1, SegmentStartRecords());
@@ -271,12 +293,13 @@ Status DurableStorage::Save(const std::optional<Snapshot>& snapshot,
   // Entries below the first index are already compacted (MemoryStorage ignores them too).
   size_t skip = 0;
   while (skip < entries.size() && entries[skip].index < first) ++skip;
-  for (size_t i = skip; i < entries.size(); ++i) {
-    uint64_t want = i == skip ? entries[i].index : entries[i - 1].index + 1;
-    if (i == skip && entries[i].index > last + 1) {
-      return StorageError(fmt::format("missing log entries before {}", entries[i].index));
+  if (skip < entries.size() && entries[skip].index > last + 1) {
+    return StorageError(fmt::format("missing log entries before {}", entries[skip].index));
+  }
+  for (size_t i = skip + 1; i < entries.size(); ++i) {
+    if (entries[i].index != entries[i - 1].index + 1) {
+      return StorageError("entries are not consecutive");
     }
-    if (entries[i].index != want) return StorageError("entries are not consecutive");
   }
 
   if (Status s = MaybeRotate(); !s.ok()) return Fail(s);
@@ -288,9 +311,8 @@ Status DurableStorage::Save(const std::optional<Snapshot>& snapshot,
         &batch, {snapshot->metadata.index, snapshot->metadata.term, SnapshotKind::kInstalled});
     if (Status s = mem_.ApplySnapshot(*snapshot); !s.ok()) return Fail(s);
   }
-  std::vector<Entry> kept(entries.begin() + static_cast<ptrdiff_t>(skip), entries.end());
-  for (const Entry& e : kept) AppendEntryRecord(&batch, e);
-  if (Status s = mem_.Append(kept); !s.ok()) return Fail(s);
+  for (size_t i = skip; i < entries.size(); ++i) AppendEntryRecord(&batch, entries[i]);
+  if (Status s = mem_.Append(entries); !s.ok()) return Fail(s);
   if (hard_state) {
     AppendHardStateRecord(&batch, *hard_state);
     mem_.SetHardState(*hard_state);

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -95,7 +96,22 @@ class DurableStorage final : public Storage {
 
  private:
   DurableStorage(Env* env, std::string dir, const DurableOptions& options);
+  // Open(), docs/raft-storage.md §4, one step per function below.
   Status Recover();
+  // Removes leftover *.tmp files; the snapshot files by index.
+  Result<std::map<uint64_t, std::string>> ListSnapshotFiles();
+  // The newest snapshot file that a WAL marker acknowledges (or the bootstrap snapshot 0);
+  // removes the other snapshot files.
+  Result<std::optional<Snapshot>> LoadSnapshot(const std::map<uint64_t, std::string>& files,
+                                               const std::vector<SegmentContents>& segs);
+  // The position in `segs` of the first segment to replay; removes the segments before it.
+  Result<size_t> FirstSegmentToReplay(const std::vector<SegmentContents>& segs,
+                                      uint64_t snap_index);
+  // Rebuilds the log after the snapshot (already in mem_) from `segs` into mem_, and the last
+  // hard state into *hs.
+  Status Replay(std::vector<SegmentContents>& segs, uint64_t snap_index, HardState* hs);
+  // Removes a file of the directory, counting it in recovery_ (the caller syncs the dir).
+  Status RemoveFile(const std::string& name);
   Status MaybeRotate();
   // The records a new segment starts with: the hard state and the newest snapshot.
   std::string SegmentStartRecords() const;

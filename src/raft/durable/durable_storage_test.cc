@@ -553,6 +553,28 @@ TEST(DurableStorage, InstalledSnapshotReplacesTheLog) {
   EXPECT_EQ(s->hard_state(), HS(3, 0, 20));
 }
 
+// A snapshot below the follower's last index, whose term does not match there, replaces the
+// whole log: the entries above it written before its marker must not come back at replay.
+TEST(DurableStorage, InstalledSnapshotDropsTheConflictingSuffix) {
+  FaultInjectionEnv env;
+  {
+    auto s = MustOpen(&env);
+    ASSERT_TRUE(s->Save(std::nullopt, Range(1, 1, 30), HS(1, 1, 3), true).ok());
+    Snapshot snap;
+    snap.metadata.index = 20;
+    snap.metadata.term = 5;
+    snap.metadata.conf_state.voters = {1, 2, 3};
+    ASSERT_TRUE(s->Save(snap, {}, HS(5, 0, 20), true).ok());
+    EXPECT_EQ(s->LastIndex(), 20u);
+  }
+  env.Crash();
+  auto s = MustOpen(&env);
+  EXPECT_EQ(s->FirstIndex(), 21u);
+  EXPECT_EQ(s->LastIndex(), 20u);
+  EXPECT_EQ(*s->Term(20), 5u);
+  EXPECT_EQ(s->hard_state(), HS(5, 0, 20));
+}
+
 // An installed snapshot whose file is on disk but whose WAL marker is not (a crash between
 // the two) does not count: the node restarts with its old log, not a mix of both.
 TEST(DurableStorage, SnapshotFileWithoutMarkerIsIgnored) {
@@ -691,7 +713,7 @@ TEST(DurableStorage, DrivesARawNodeAcrossRestarts) {
   FaultInjectionEnv env;
   // The commit index alone is not synced (as etcd): after a crash it may be behind the last
   // one saved, but never behind the last one saved with a sync.
-  uint64_t term_before = 0, commit_before = 0, synced_commit = 0;
+  uint64_t term_before = 0, commit_before = 0, saved_commit = 0, synced_commit = 0;
   for (int incarnation = 0; incarnation < 3; ++incarnation) {
     auto s = MustOpen(&env);
     if (incarnation == 0) {
@@ -717,7 +739,8 @@ TEST(DurableStorage, DrivesARawNodeAcrossRestarts) {
       while (rn.HasReady()) {
         Ready rd = rn.GetReady();
         ASSERT_TRUE(s->Save(rd).ok());
-        if (rd.must_sync && rd.hard_state) synced_commit = rd.hard_state->commit;
+        if (rd.hard_state) saved_commit = rd.hard_state->commit;
+        if (rd.must_sync) synced_commit = saved_commit;  // this sync covers earlier commits too
         rn.Advance();
       }
     }
