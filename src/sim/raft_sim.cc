@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "raft/errors.h"
+#include "sim/linearizability.h"
 
 namespace shoal::sim {
 
@@ -22,13 +23,16 @@ struct RaftSim::Node {
   raft::MemoryStorage storage;
   // Volatile: lost on a crash.
   std::unique_ptr<raft::RawNode> raw;
-  std::vector<std::string> state;  // the applied values, in order (the state machine)
+  KvStateMachine kv;  // the state machine
   uint64_t applied = 0;
   uint64_t down_until = 0;  // crashed while now_ < down_until
   uint64_t restarts = 0;
 };
 
-RaftSim::RaftSim(const SimOptions& options) : opt_(options), rng_(options.seed) {
+RaftSim::RaftSim(const SimOptions& options)
+    : opt_(options),
+      rng_(options.seed),
+      clients_(options.clients, options.nodes, [this](const std::string& line) { Trace(line); }) {
   raft::ConfState cs;
   for (int i = 1; i <= opt_.nodes; ++i) cs.voters.push_back(static_cast<NodeId>(i));
   for (int i = 1; i <= opt_.nodes; ++i) {
@@ -73,18 +77,12 @@ void RaftSim::Restart(Node& n) {
   n.raw = std::move(raw).value();
   // The state machine is rebuilt from the snapshot, then committed entries are re-applied.
   auto snap = n.storage.GetSnapshot();
-  n.state.clear();
+  n.kv = KvStateMachine();
   n.applied = 0;
   if (snap.ok() && !snap->Empty()) {
-    if (!snap->data.empty()) {
-      size_t start = 0;
-      while (start <= snap->data.size()) {
-        size_t end = snap->data.find('\n', start);
-        if (end == std::string::npos) end = snap->data.size();
-        n.state.push_back(snap->data.substr(start, end - start));
-        start = end + 1;
-      }
-    }
+    auto kv = KvStateMachine::Decode(snap->data);
+    if (!kv) Fail(fmt::format("node {} restarts from an undecodable snapshot", n.id));
+    n.kv = kv.value_or(KvStateMachine());
     n.applied = snap->metadata.index;
   }
   Trace(fmt::format("node {} starts (term {}, commit {})", n.id, n.raw->raft().term(),
@@ -95,6 +93,7 @@ void RaftSim::Crash(Node& n) {
   Trace(fmt::format("node {} crashes", n.id));
   n.raw.reset();  // unstable entries, volatile state and unsent messages are gone
   n.restarts++;
+  clients_.OnCrash(n.id, now_);
   n.down_until = now_ + 5 + rng_.Uniform(40);
   result_.crashes++;
 }
@@ -164,7 +163,36 @@ void RaftSim::Apply(Node& n, const Entry& e) {
         "node applied {}/{} \"{}\"",
         n.id, e.term, e.index, e.data, e.index, it->second.first, e.index, it->second.second));
   }
-  if (e.type == EntryType::kNormal && !e.data.empty()) n.state.push_back(e.data);
+  if (inserted) {
+    // applied_ grows by one index at a time: a node applies i only after i - 1, or after a
+    // snapshot of a prefix that some node applied before.
+    if (e.index != state_at_.size()) {
+      Fail(fmt::format("applied index {} is not the next one ({})", e.index, state_at_.size()));
+    }
+    if (e.type == EntryType::kNormal && !e.data.empty()) {
+      auto cmd = KvCommand::Decode(e.data);
+      if (cmd) reference_.Apply(*cmd);
+    }
+    state_at_.push_back(reference_.Encode());
+  }
+  if (e.type != EntryType::kNormal || e.data.empty()) return;  // a new leader's empty entry
+  auto cmd = KvCommand::Decode(e.data);
+  if (!cmd) {
+    Fail(fmt::format("node {} applied undecodable entry {} \"{}\"", n.id, e.index, e.data));
+    return;
+  }
+  clients_.OnApplied(n.id, *cmd, n.kv.Apply(*cmd), now_);
+}
+
+Admission RaftSim::Submit(const ClientRequest& req) {
+  Node& n = *nodes_[req.node - 1];
+  if (!n.raw) return {};
+  NodeId lead = n.raw->raft().lead();
+  if (lead == raft::kNone) return {};  // nobody to forward to: refuse rather than drop
+  if (req.UsesLog()) return {n.raw->Propose(req.cmd.Encode()).ok(), lead};
+  if (req.reads == ReadMode::kLeaderUnsafe && lead != n.id) return {false, lead};
+  if (req.reads == ReadMode::kReadIndex) n.raw->ReadIndex(req.ReadContext());
+  return {true, lead};
 }
 
 void RaftSim::ProcessReady(Node& n) {
@@ -178,25 +206,21 @@ void RaftSim::ProcessReady(Node& n) {
     if (rd.snapshot) {
       if (!n.storage.ApplySnapshot(*rd.snapshot).ok()) Fail("snapshot out of date");
       // The snapshot must be exactly the prefix every node applied (state machine safety).
-      std::string want;
-      for (const auto& [idx, v] : applied_) {
-        if (idx > rd.snapshot->metadata.index) break;
-        if (v.second.empty()) continue;
-        if (!want.empty()) want += '\n';
-        want += v.second;
-      }
-      if (want != rd.snapshot->data) {
+      const uint64_t index = rd.snapshot->metadata.index;
+      if (index >= state_at_.size() || state_at_[index] != rd.snapshot->data) {
         Fail(fmt::format("node {} got a snapshot at {} that differs from the applied log", n.id,
-                         rd.snapshot->metadata.index));
+                         index));
       }
-      n.state.clear();
-      if (!rd.snapshot->data.empty()) n.state.push_back(rd.snapshot->data);
-      n.applied = rd.snapshot->metadata.index;
+      n.kv = KvStateMachine::Decode(rd.snapshot->data).value_or(KvStateMachine());
+      n.applied = index;
     }
+    if (rd.soft_state) clients_.OnLeaderChange(n.id, rd.soft_state->lead, now_);
+    for (const raft::ReadState& rs : rd.read_states) clients_.OnReadState(n.id, rs);
     if (!n.storage.Append(rd.entries).ok()) Fail("storage append failed");
     if (rd.hard_state) n.storage.SetHardState(*rd.hard_state);
     for (Message& m : rd.messages) Send(std::move(m), true);
     for (const Entry& e : rd.committed_entries) Apply(n, e);
+    clients_.OnProgress(n.id, n.applied, n.kv, now_);
     n.raw->Advance();
   }
 }
@@ -207,15 +231,9 @@ void RaftSim::MaybeCompact(Node& n) {
   uint64_t index = n.applied - rng_.Uniform(4);
   if (index < n.storage.FirstIndex()) return;
   // The state as of `index`: the applied prefix.
-  std::string data;
-  for (const auto& [idx, v] : applied_) {
-    if (idx > index) break;
-    if (v.second.empty()) continue;
-    if (!data.empty()) data += '\n';
-    data += v.second;
-  }
   raft::ConfState cs = n.raw->raft().GetConfState();
-  if (n.storage.CreateSnapshot(index, &cs, data).ok() && n.storage.Compact(index).ok()) {
+  if (n.storage.CreateSnapshot(index, &cs, state_at_.at(index)).ok() &&
+      n.storage.Compact(index).ok()) {
     Trace(fmt::format("node {} compacts through {}", n.id, index));
   }
 }
@@ -238,12 +256,12 @@ void RaftSim::Step(bool faults) {
   for (auto& n : nodes_) {
     if (n->raw) n->raw->Tick();
   }
-  // Clients write through any live node (followers forward to the leader).
-  if (proposals_ && rng_.Chance(1, 3)) {
-    Node& n = *nodes_[rng_.Uniform(nodes_.size())];
-    if (n.raw) (void)n.raw->Propose(fmt::format("v{}", next_value_++));
-  }
+  clients_.Tick(now_, rng_, invoking_, [this](const ClientRequest& req) { return Submit(req); });
   for (auto& n : nodes_) ProcessReady(*n);
+  // Unsafe local reads are answered here, from the state after this step's Readies.
+  for (auto& n : nodes_) {
+    if (n->raw) clients_.OnProgress(n->id, n->applied, n->kv, now_);
+  }
   for (auto& n : nodes_) MaybeCompact(*n);
   Check();
 }
@@ -324,9 +342,11 @@ void RaftSim::Check() {
 
 SimResult RaftSim::Run() {
   for (int i = 0; i < opt_.steps && !result_.violation; ++i) Step(true);
-  // Liveness once the faults stop: a leader, and every node caught up to its commit.
+  // Liveness once the faults stop: a leader, every node caught up to its commit, and clients
+  // served.
+  const uint64_t completed_before_quiet = clients_.completed();
   for (int i = 0; i < opt_.quiet_steps && !result_.violation; ++i) {
-    proposals_ = i < opt_.quiet_steps / 2;  // then let everything settle
+    invoking_ = i < opt_.quiet_steps / 2;  // then let everything settle
     Step(false);
   }
   if (!result_.violation) {
@@ -358,8 +378,22 @@ SimResult RaftSim::Run() {
         }
       }
     }
+    if (clients_.completed() == completed_before_quiet) {
+      Fail("liveness: no client operation completed in the quiet period");
+    }
   }
+  clients_.Finish(now_);
+  result_.ops_completed = clients_.completed();
+  result_.ops_unanswered = clients_.unanswered();
+  if (!result_.violation) CheckHistory();
   return result_;
+}
+
+void RaftSim::CheckHistory() {
+  LinearizabilityResult r = CheckLinearizable(clients_.History(), opt_.check_max_steps);
+  if (r.linearizable) return;
+  Fail(fmt::format("linearizability{}: key {}: {}", r.exhausted ? " (search gave up)" : "", r.key,
+                   r.detail));
 }
 
 }  // namespace shoal::sim

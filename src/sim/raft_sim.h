@@ -1,10 +1,13 @@
 // RaftSim: a deterministic simulation of a Raft group. N RawNodes run in one thread from
 // one seed over a fake network that drops, delays (so reorders), duplicates and partitions
 // messages; nodes crash (losing everything not yet handed to storage) and restart from their
-// durable MemoryStorage; clients propose; nodes compact their logs. After every step the
-// safety properties of Raft (paper Figure 3) are checked:
-//   election safety, log matching, leader completeness, state machine safety.
+// durable MemoryStorage; nodes compact their logs. The applied log drives a KV register store
+// on every node (kv_state_machine.h) used by a few simulated clients (kv_clients.h). After
+// every step the safety properties of Raft (paper Figure 3) are checked:
+//   election safety, log matching, leader completeness, state machine safety;
+// at the end, the clients' history must be linearizable (linearizability.h).
 // The same seed replays the same run exactly (no clock, no threads, no global state).
+// docs/raft-sim.md describes the model.
 //
 // Thread-safety: one owner.
 #pragma once
@@ -19,6 +22,8 @@
 #include "raft/rand.h"
 #include "raft/raw_node.h"
 #include "raft/storage.h"
+#include "sim/kv_clients.h"
+#include "sim/kv_state_machine.h"
 
 namespace shoal::sim {
 
@@ -29,6 +34,13 @@ struct SimOptions {
   int quiet_steps = 300;
   bool pre_vote = true;
   bool check_quorum = true;
+  // The clients and how their reads are served (the unsafe modes only to test the checker).
+  ClientOptions clients;
+  // Bounds the linearizability search per key; giving up is reported as a violation, so a
+  // limit never silently passes a run. Linearizable histories of a run (a few hundred
+  // operations per key, unique values) need far fewer steps; proving a history NOT
+  // linearizable may take many more (every order of the operations without a response).
+  uint64_t check_max_steps = 5'000'000;
   // Print every event to stderr (replaying a failing seed).
   bool trace = false;
 };
@@ -40,6 +52,8 @@ struct SimResult {
   int leaders_elected = 0;
   int crashes = 0;
   uint64_t messages = 0;
+  uint64_t ops_completed = 0;   // client operations answered
+  uint64_t ops_unanswered = 0;  // accepted but left without a response
 };
 
 class RaftSim {
@@ -60,6 +74,8 @@ class RaftSim {
   void Restart(Node& n);
   void ProcessReady(Node& n);
   void Apply(Node& n, const raft::Entry& e);
+  Admission Submit(const ClientRequest& req);
+  void CheckHistory();
   void Send(raft::Message m, bool faults);
   void Deliver();
   void ReportSnapshot(const raft::Message& m, bool delivered);
@@ -81,8 +97,12 @@ class RaftSim {
   std::map<uint64_t, std::pair<uint64_t, std::string>> applied_;  // index -> (term, data)
   // index -> (entry term, term of the leader that committed it)
   std::map<uint64_t, std::pair<uint64_t, uint64_t>> committed_;
-  uint64_t next_value_ = 1;
-  bool proposals_ = true;
+  // The KV state after each index of applied_, built from applied_ alone ([0] is empty): what
+  // a snapshot at that index must hold.
+  KvStateMachine reference_;
+  std::vector<std::string> state_at_{""};
+  KvClients clients_;
+  bool invoking_ = true;  // clients start new operations
   bool faults_ = true;
   SimResult result_;
 };
