@@ -1,7 +1,5 @@
 #include "core/set_object.h"
 
-#include <malloc.h>
-
 #include <algorithm>
 
 #include "core/varint.h"
@@ -11,48 +9,33 @@ namespace shoal {
 SetObject::~SetObject() = default;
 
 std::string_view SetObject::EncodingName() const {
-  switch (kind_) {
-    case Kind::kIntset:
-      return "intset";
-    case Kind::kPacked:
-      return "listpack";
-    case Kind::kTable:
-      return "hashtable";
-  }
-  return "";
+  static constexpr std::string_view kNames[] = {"intset", "listpack", "hashtable"};
+  return kNames[rep_.index()];
 }
 
 size_t SetObject::MemoryBytes() const {
-  size_t n = HeapBytes(sizeof(*this)) + packed_.AllocatedBytes();
-  if (ints_.capacity() != 0) n += malloc_usable_size(const_cast<int64_t*>(ints_.data()));
-  if (table_ != nullptr) n += sizeof(Dict) + table_->BucketBytes() + table_entry_bytes_;
-  return n;
+  const size_t self = HeapBytes(sizeof(*this));
+  if (const auto* ints = std::get_if<IntSet>(&rep_)) return self + ints->AllocatedBytes();
+  if (const auto* packed = std::get_if<PackedList>(&rep_)) return self + packed->AllocatedBytes();
+  const Table& t = *std::get<TablePtr>(rep_);
+  return self + HeapBytes(sizeof(Table)) + t.dict.BucketBytes() + t.entry_bytes;
 }
 
 size_t SetObject::Length() const {
-  switch (kind_) {
-    case Kind::kIntset:
-      return ints_.size();
-    case Kind::kPacked:
-      return packed_.size();
-    case Kind::kTable:
-      return table_->size();
-  }
-  return 0;
+  if (const auto* ints = std::get_if<IntSet>(&rep_)) return ints->size();
+  if (const auto* packed = std::get_if<PackedList>(&rep_)) return packed->size();
+  return std::get<TablePtr>(rep_)->dict.size();
 }
 
 std::unique_ptr<Object> SetObject::Clone() const {
   auto copy = std::make_unique<SetObject>();
-  copy->kind_ = kind_;
-  copy->ints_ = ints_;
-  copy->packed_ = packed_.Clone();
-  if (table_ != nullptr) {
-    copy->table_ = std::make_unique<Dict>();
-    table_->ForEach([&copy](Entry* e) {
-      Entry* m = Entry::Create(e->key(), "", false, false);
-      copy->table_entry_bytes_ += m->AllocatedBytes();
-      copy->table_->Insert(m);
-    });
+  if (const auto* ints = std::get_if<IntSet>(&rep_)) {
+    copy->rep_ = ints->Clone();
+  } else if (const auto* packed = std::get_if<PackedList>(&rep_)) {
+    copy->rep_ = packed->Clone();
+  } else {
+    copy->rep_ = std::make_unique<Table>();
+    ForEach([&copy](std::string_view m) { copy->AddToTable(m); });
   }
   return copy;
 }
@@ -66,110 +49,95 @@ void SetObject::Serialize(std::string* out) const {
 }
 
 void SetObject::ToPacked() {
-  for (int64_t v : ints_) packed_.PushBack(FormatInt64(v));
-  ints_ = std::vector<int64_t>();
-  kind_ = Kind::kPacked;
+  PackedList packed;
+  ForEach([&packed](std::string_view m) { packed.PushBack(m); });
+  rep_ = std::move(packed);
 }
 
 void SetObject::ToTable() {
-  auto table = std::make_unique<Dict>();
-  ForEach([&](std::string_view m) {
-    Entry* e = Entry::Create(m, "", false, false);
-    table_entry_bytes_ += e->AllocatedBytes();
-    table->Insert(e);
-  });
-  ints_ = std::vector<int64_t>();
-  packed_.Clear();
-  table_ = std::move(table);
-  kind_ = Kind::kTable;
+  // The old representation moves to a temporary set, which ForEach can read.
+  SetObject old;
+  std::swap(old.rep_, rep_);
+  rep_ = std::make_unique<Table>();
+  old.ForEach([this](std::string_view m) { AddToTable(m); });
+}
+
+// `member` must not be there yet.
+void SetObject::AddToTable(std::string_view member) {
+  Table& t = *std::get<TablePtr>(rep_);
+  Entry* e = Entry::Create(member, "", false, false);
+  t.entry_bytes += e->AllocatedBytes();
+  t.dict.Insert(e);
 }
 
 bool SetObject::Add(std::string_view member, const SetLimits& limits) {
-  if (kind_ == Kind::kIntset) {
+  if (auto* ints = std::get_if<IntSet>(&rep_)) {
     if (std::optional<int64_t> v = ParseInt64(member)) {
-      auto it = std::lower_bound(ints_.begin(), ints_.end(), *v);
-      if (it != ints_.end() && *it == *v) return false;
-      if (ints_.size() < limits.max_intset_entries) {
-        ints_.insert(it, *v);
-        return true;
+      if (ints->Contains(*v)) return false;
+      if (ints->size() < std::min(limits.max_intset_entries, IntSet::kMaxSize)) {
+        return ints->Insert(*v);
       }
       ToTable();
-    } else if (ints_.size() < limits.max_packed_entries &&
+    } else if (ints->size() < limits.max_packed_entries &&
                member.size() <= limits.max_packed_value) {
       ToPacked();
     } else {
       ToTable();
     }
   }
-  if (kind_ == Kind::kPacked) {
-    if (packed_.Find(member) != packed_.end()) return false;
-    if (packed_.size() < limits.max_packed_entries && member.size() <= limits.max_packed_value) {
-      packed_.PushBack(member);
+  if (auto* packed = std::get_if<PackedList>(&rep_)) {
+    if (packed->Find(member) != packed->end()) return false;
+    if (packed->size() < limits.max_packed_entries && member.size() <= limits.max_packed_value) {
+      packed->PushBack(member);
       return true;
     }
     ToTable();
   }
-  if (table_->Find(member) != nullptr) return false;
-  Entry* e = Entry::Create(member, "", false, false);
-  table_entry_bytes_ += e->AllocatedBytes();
-  table_->Insert(e);
+  if (std::get<TablePtr>(rep_)->dict.Find(member) != nullptr) return false;
+  AddToTable(member);
   return true;
 }
 
 bool SetObject::Remove(std::string_view member) {
-  switch (kind_) {
-    case Kind::kIntset: {
-      std::optional<int64_t> v = ParseInt64(member);
-      if (!v) return false;
-      auto it = std::lower_bound(ints_.begin(), ints_.end(), *v);
-      if (it == ints_.end() || *it != *v) return false;
-      ints_.erase(it);
-      return true;
-    }
-    case Kind::kPacked: {
-      size_t pos = packed_.Find(member);
-      if (pos == packed_.end()) return false;
-      packed_.Erase(pos);
-      return true;
-    }
-    case Kind::kTable: {
-      Entry* e = table_->Unlink(member);
-      if (e == nullptr) return false;
-      table_entry_bytes_ -= e->AllocatedBytes();
-      Entry::Destroy(e);
-      return true;
-    }
+  if (auto* ints = std::get_if<IntSet>(&rep_)) {
+    std::optional<int64_t> v = ParseInt64(member);
+    return v && ints->Erase(*v);
   }
-  return false;
+  if (auto* packed = std::get_if<PackedList>(&rep_)) {
+    const size_t pos = packed->Find(member);
+    if (pos == packed->end()) return false;
+    packed->Erase(pos);
+    return true;
+  }
+  Table& t = *std::get<TablePtr>(rep_);
+  Entry* e = t.dict.Unlink(member);
+  if (e == nullptr) return false;
+  t.entry_bytes -= e->AllocatedBytes();
+  Entry::Destroy(e);
+  return true;
 }
 
 bool SetObject::Contains(std::string_view member) const {
-  switch (kind_) {
-    case Kind::kIntset: {
-      std::optional<int64_t> v = ParseInt64(member);
-      return v && std::binary_search(ints_.begin(), ints_.end(), *v);
-    }
-    case Kind::kPacked:
-      return packed_.Find(member) != packed_.end();
-    case Kind::kTable:
-      return table_->Find(member) != nullptr;
+  if (const auto* ints = std::get_if<IntSet>(&rep_)) {
+    std::optional<int64_t> v = ParseInt64(member);
+    return v && ints->Contains(*v);
   }
-  return false;
+  if (const auto* packed = std::get_if<PackedList>(&rep_)) {
+    return packed->Find(member) != packed->end();
+  }
+  return std::get<TablePtr>(rep_)->dict.Find(member) != nullptr;
 }
 
 std::string SetObject::RandomMember(std::mt19937_64& rng) const {
-  switch (kind_) {
-    case Kind::kIntset:
-      return FormatInt64(ints_[rng() % ints_.size()]);
-    case Kind::kPacked: {
-      size_t pos = packed_.begin();
-      for (size_t skip = rng() % packed_.size(); skip > 0; --skip) pos = packed_.Next(pos);
-      return std::string(packed_.At(pos));
-    }
-    case Kind::kTable:
-      return std::string(table_->Random(rng)->key());
+  if (const auto* ints = std::get_if<IntSet>(&rep_)) {
+    return FormatInt64(ints->At(rng() % ints->size()));
   }
-  return {};
+  if (const auto* packed = std::get_if<PackedList>(&rep_)) {
+    size_t pos = packed->begin();
+    for (size_t skip = rng() % packed->size(); skip > 0; --skip) pos = packed->Next(pos);
+    return std::string(packed->At(pos));
+  }
+  return std::string(std::get<TablePtr>(rep_)->dict.Random(rng)->key());
 }
 
 }  // namespace shoal

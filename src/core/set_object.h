@@ -1,10 +1,12 @@
 // SetObject: the value of a set key. Three representations, as Redis 7.2:
 //  - "intset": every member is a canonical int64 (ParseInt64) and there are at most
-//    SetLimits::max_intset_entries: a sorted vector of int64;
+//    SetLimits::max_intset_entries: an IntSet (sorted, 2, 4 or 8 bytes a value);
 //  - "listpack": at most max_packed_entries members, none longer than max_packed_value
 //    bytes: a PackedList in insertion order;
 //  - "hashtable": a Dict of Entries with empty values, one per member.
 // Conversions only go towards hashtable (intset → listpack → hashtable), as in Redis.
+// Exactly one representation exists at a time (a variant), so a small set's object is 24
+// bytes of heap.
 //
 // Thread ownership: see core/object.h.
 #pragma once
@@ -14,10 +16,11 @@
 #include <random>
 #include <string>
 #include <string_view>
-#include <vector>
+#include <variant>
 
 #include "base/strings.h"
 #include "core/dict.h"
+#include "core/int_set.h"
 #include "core/object.h"
 #include "core/packed_list.h"
 
@@ -60,44 +63,44 @@ class SetObject final : public Object {
   std::string RandomMember(std::mt19937_64& rng) const;
 
  private:
-  enum class Kind : uint8_t { kIntset, kPacked, kTable };
+  // The full representation, allocated only at conversion.
+  struct Table {
+    Dict dict;
+    size_t entry_bytes = 0;  // AllocatedBytes() of the dict's entries
+  };
+  using TablePtr = std::unique_ptr<Table>;
+
   void ToPacked();
   void ToTable();
+  void AddToTable(std::string_view member);
 
-  Kind kind_ = Kind::kIntset;
-  std::vector<int64_t> ints_;    // kIntset, sorted
-  PackedList packed_;            // kPacked
-  std::unique_ptr<Dict> table_;  // kTable
-  size_t table_entry_bytes_ = 0;
+  // Alternatives in conversion order; the index is the encoding.
+  std::variant<IntSet, PackedList, TablePtr> rep_;
 };
 
 template <typename Fn>
 void SetObject::ForEach(Fn&& fn) const {
-  switch (kind_) {
-    case Kind::kIntset:
-      for (int64_t v : ints_) {
-        std::string text = FormatInt64(v);
-        fn(std::string_view(text));
-      }
-      return;
-    case Kind::kPacked:
-      for (size_t pos = packed_.begin(); pos != packed_.end(); pos = packed_.Next(pos)) {
-        fn(packed_.At(pos));
-      }
-      return;
-    case Kind::kTable:
-      table_->ForEach([&fn](Entry* e) { fn(e->key()); });
-      return;
+  if (const auto* ints = std::get_if<IntSet>(&rep_)) {
+    for (size_t i = 0; i < ints->size(); i++) {
+      std::string text = FormatInt64(ints->At(i));
+      fn(std::string_view(text));
+    }
+  } else if (const auto* packed = std::get_if<PackedList>(&rep_)) {
+    for (size_t pos = packed->begin(); pos != packed->end(); pos = packed->Next(pos)) {
+      fn(packed->At(pos));
+    }
+  } else {
+    std::get<TablePtr>(rep_)->dict.ForEach([&fn](Entry* e) { fn(e->key()); });
   }
 }
 
 template <typename Fn>
 uint64_t SetObject::Scan(uint64_t cursor, Fn&& fn) const {
-  if (kind_ != Kind::kTable) {
-    ForEach(fn);
-    return 0;
+  if (const auto* table = std::get_if<TablePtr>(&rep_)) {
+    return (*table)->dict.Scan(cursor, [&fn](Entry* e) { fn(e->key()); });
   }
-  return table_->Scan(cursor, [&fn](Entry* e) { fn(e->key()); });
+  ForEach(fn);
+  return 0;
 }
 
 }  // namespace shoal

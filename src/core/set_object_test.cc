@@ -31,7 +31,10 @@ TEST(SetObjectTest, IntsStayAnIntsetUntilTheLimit) {
 TEST(SetObjectTest, TooManyIntsGoStraightToTheTable) {
   SetLimits limits{.max_intset_entries = 3, .max_packed_entries = 8, .max_packed_value = 8};
   SetObject s;
-  for (int i = 0; i < 4; ++i) s.Add(std::to_string(i), limits);
+  for (int i = 0; i < 3; ++i) s.Add(std::to_string(i), limits);
+  EXPECT_FALSE(s.Add("0", limits));  // a member already there converts nothing
+  EXPECT_EQ(s.EncodingName(), "intset");
+  s.Add("3", limits);
   EXPECT_EQ(s.EncodingName(), "hashtable");
   EXPECT_EQ(s.Length(), 4u);
 }
@@ -49,6 +52,24 @@ TEST(SetObjectTest, LongMembersOrManyConvertToTheTable) {
   EXPECT_EQ(b.EncodingName(), "hashtable");
   EXPECT_TRUE(b.Remove("toolong"));
   EXPECT_EQ(b.Length(), 0u);
+}
+
+TEST(SetObjectTest, MemoryFollowsTheRepresentation) {
+  EXPECT_EQ(sizeof(SetObject), 24u);  // one representation at a time
+  SetLimits limits;
+  SetObject s;
+  for (int i = 0; i < 100; ++i) s.Add(std::to_string(i), limits);
+  EXPECT_EQ(s.EncodingName(), "intset");
+  EXPECT_LE(s.MemoryBytes(), 24 + 8 + 100 * 2 + 48u);  // two bytes a member, malloc rounding
+  s.Add("a", limits);
+  EXPECT_EQ(s.EncodingName(), "listpack");
+  const size_t packed = s.MemoryBytes();
+  s.Add(std::string(100, 'x'), limits);
+  EXPECT_EQ(s.EncodingName(), "hashtable");
+  EXPECT_GT(s.MemoryBytes(), packed);
+  for (int i = 0; i < 100; ++i) EXPECT_TRUE(s.Remove(std::to_string(i)));
+  EXPECT_EQ(s.Length(), 2u);
+  EXPECT_EQ(Contents(s), (std::set<std::string>{"a", std::string(100, 'x')}));
 }
 
 TEST(SetObjectTest, RandomOperationsMatchAStdSet) {
