@@ -48,6 +48,7 @@ std::optional<ClientType> ParseClientType(std::string_view name) {
 // client running CLIENT LIST / INFO itself.
 std::string ClientLine(const ClientState& c, int64_t now_ms, std::string_view current_cmd = {}) {
   std::string flags;
+  if (c.unblock) flags += 'b';  // waiting in a blocking command
   if (c.close_after_reply) flags += 'c';
   if (c.killed) flags += 'A';
   if (c.no_evict) flags += 'e';
@@ -316,12 +317,13 @@ Awaitable ClientNoEvict(CommandContext& ctx) {
   ctx.out->Ok();
 }
 
-// Shoal has no client-side caching: no redirection, and no client is ever blocked.
+// Shoal has no client-side caching: no redirection.
 Awaitable ClientGetRedir(CommandContext& ctx) {
   ctx.out->Integer(-1);
   co_return;
 }
 
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a blocking command's wait (commands/blocking.h).
 Awaitable ClientUnblock(CommandContext& ctx) {
   if (!ParseInt64(ctx.args[2])) {
     ctx.out->Error(errors::kNotInteger);
@@ -336,7 +338,16 @@ Awaitable ClientUnblock(CommandContext& ctx) {
     SubcommandSyntaxError(ctx);
     co_return;
   }
-  ctx.out->Integer(0);
+  const uint64_t id = static_cast<uint64_t>(*ParseInt64(ctx.args[2]));
+  const bool with_error = ctx.args.size() == 4 && EqualsIgnoreCase(ctx.args[3], "error");
+  int64_t unblocked = 0;
+  auto body = [&](Shard& shard) {  // on each client's own thread, as ClientState::unblock wants
+    for (ClientHandle& h : ctx.server->clients(shard.id()).all()) {
+      if (h.state->id == id && h.state->unblock && h.state->unblock(with_error)) unblocked = 1;
+    }
+  };
+  co_await ctx.shards->ForEachShard(body);
+  ctx.out->Integer(unblocked);
 }
 
 Awaitable ClientHelp(CommandContext& ctx) {

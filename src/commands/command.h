@@ -10,6 +10,8 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -44,6 +46,17 @@ enum CommandFlag : uint32_t {
   kCmdMayReplicate = 1 << 13,
   kCmdNoMulti = 1 << 14,
   kCmdAllowBusy = 1 << 15,
+};
+
+// Lets a blocking command notice that its client went away while it waits (the front end
+// reads nothing meanwhile). Both methods run on the connection's thread.
+class PeerWatch {
+ public:
+  virtual ~PeerWatch() = default;
+  // Calls on_gone() once if the peer closes the connection before Stop(). Data arriving
+  // instead (pipelined requests) ends the watch silently.
+  virtual void Start(std::function<void()> on_gone) = 0;
+  virtual void Stop() = 0;
 };
 
 // Per-client state. Owned by the connection's shard thread; a hop may read it while the
@@ -82,6 +95,12 @@ struct ClientState {
   // WATCH: the flag every watched key's shard sets on a change, and the keys, to unregister.
   std::shared_ptr<WatchFlag> watch_flag;
   std::vector<std::pair<int, std::string>> watched;
+  // Set by front ends that can tell a closed peer while a command waits; may be null.
+  PeerWatch* peer_watch = nullptr;
+  // Set while the client waits in a blocking command (commands/blocking.h): CLIENT UNBLOCK
+  // calls it on this client's thread to end the wait as a timeout (or with the UNBLOCKED
+  // error); false when a shard is already serving it.
+  std::function<bool(bool with_error)> unblock;
 };
 
 class ServerApi;   // server services a command may use (server/server_api.h)

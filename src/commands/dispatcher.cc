@@ -170,6 +170,7 @@ void Dispatcher::RunShardHandler(const CommandSpec& spec, CommandContext& ctx, S
   const int64_t now = ctx.now_ms != 0 ? ctx.now_ms : shard.NowMs();
   ShardCall call{shard, shard.db(ctx.client->db), ctx.args, *ctx.out, *ctx.client, now};
   spec.shard_handler(call);
+  shard.ServeBlocked();  // before the next command of a batch, as Redis after each command
 }
 
 namespace {

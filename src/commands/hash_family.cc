@@ -216,26 +216,10 @@ void HIncrByFloat(ShardCall& c) {
 
 // HRANDFIELD key [count [WITHVALUES]]
 void HRandField(ShardCall& c) {
-  std::optional<int64_t> count;
-  bool with_values = false;
-  if (c.args.size() >= 3) {
-    count = ParseInt64(c.args[2]);
-    if (!count) return c.out.Error(errors::kNotInteger);
-    if (*count == INT64_MIN) {
-      return c.out.Error(
-          "ERR value is out of range, value must between -9223372036854775807 and "
-          "9223372036854775807");
-    }
-    if (c.args.size() == 4 && EqualsIgnoreCase(c.args[3], "withvalues")) {
-      with_values = true;
-    } else if (c.args.size() > 3) {
-      return c.out.Error(errors::kSyntax);
-    }
-    // Redis refuses counts whose reply size would overflow.
-    if (with_values && (*count < -INT64_MAX / 2 || *count > INT64_MAX / 2)) {
-      return c.out.Error("ERR value is out of range");
-    }
-  }
+  std::optional<RandomCountArgs> a = ParseRandomCountArgs(c.args, "withvalues", c.out);
+  if (!a) return;
+  const std::optional<int64_t> count = a->count;
+  const bool with_values = a->with;
   bool bad;
   Entry* e = FindHash(c, &bad);
   if (bad) return;

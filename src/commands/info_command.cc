@@ -113,6 +113,7 @@ struct EngineSnapshot {
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
   uint64_t clients = 0;
+  int64_t blocked_clients = 0;
   uint64_t lazyfree_pending = 0;
   uint64_t lazyfreed = 0;
   std::vector<DbTotals> dbs;
@@ -123,6 +124,7 @@ Awaitable TakeSnapshot(CommandContext& ctx, EngineSnapshot& snap) {
   auto body = [&snap, server](Shard& shard) {
     const ShardStats& st = shard.stats();
     snap.used_bytes += st.used_bytes;
+    snap.blocked_clients += st.blocked_clients;
     snap.expired_keys += st.expired_keys;
     snap.evicted_keys += st.evicted_keys;
     snap.keyspace_hits += st.keyspace_hits;
@@ -221,7 +223,7 @@ void ClientsSection(std::string& out, CommandContext& ctx, const EngineSnapshot&
   Field(out, "maxclients", ConfigValue(ctx.server, "maxclients"));
   Field(out, "client_recent_max_input_buffer", 0);
   Field(out, "client_recent_max_output_buffer", 0);
-  Field(out, "blocked_clients", 0);
+  Field(out, "blocked_clients", snap.blocked_clients);
   Field(out, "tracking_clients", 0);
   Field(out, "clients_in_timeout_table", 0);
 }

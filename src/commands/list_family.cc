@@ -1,6 +1,6 @@
-// The list commands (Redis "list" group), without the blocking ones. Single-key commands are
-// ShardHandlers; LMOVE/RPOPLPUSH and LMPOP are coordinators under one Transaction, atomic
-// across shards (docs/multi-key-atomicity.md).
+// The list commands (Redis "list" group) and their table; the blocking ones live in
+// list_blocking.cc. Single-key commands are ShardHandlers; LMOVE/RPOPLPUSH and LMPOP are
+// coordinators under one Transaction, atomic across shards (docs/multi-key-atomicity.md).
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -11,18 +11,73 @@
 #include "base/strings.h"
 #include "commands/command.h"
 #include "commands/command_table.h"
+#include "commands/list_commands.h"
 #include "commands/value_helpers.h"
 #include "core/list_object.h"
 #include "engine/transaction.h"
 
 namespace shoal {
+
+using End = ListObject::End;
+
+namespace {
+ListObject& ListOf(Entry* e) { return *static_cast<ListObject*>(e->object()); }
+}  // namespace
+
+std::optional<End> ParseEnd(std::string_view s) {
+  if (EqualsIgnoreCase(s, "left")) return End::kHead;
+  if (EqualsIgnoreCase(s, "right")) return End::kTail;
+  return std::nullopt;
+}
+
+std::vector<std::string> PopElements(Db& db, Entry* e, End end, size_t n) {
+  std::vector<std::string> popped;
+  ObjectChange change(db, e);
+  n = std::min(n, ListOf(e).Length());
+  popped.reserve(n);
+  for (size_t i = 0; i < n; i++) popped.push_back(ListOf(e).Pop(end));
+  return popped;
+}
+
+void PushElement(Shard& shard, Db& db, std::string_view key, End end, std::string_view v) {
+  const int64_t now = shard.NowMs();
+  Entry* e = db.FindForWrite(key, now);
+  if (e == nullptr) e = db.Insert(Entry::CreateObject(key, new ListObject()), now);
+  ObjectChange change(db, e);
+  ListOf(e).Push(end, v, shard.options().list_limits());
+}
+
+boost::asio::awaitable<bool> MoveUnderLock(CommandContext& ctx, Transaction& tx,
+                                           std::string_view src, std::string_view dst, End from,
+                                           End to) {
+  const uint32_t src_shard = ShardOfKey(src, ctx.shards->size());
+  const uint32_t dst_shard = ShardOfKey(dst, ctx.shards->size());
+  // Phase 1, as Redis: a missing source answers nil before the destination's type is checked.
+  bool src_exists, wrong_type;
+  co_await CheckMoveKeys(
+      ctx, tx, src, dst, ValueType::kList, [](Entry*) {}, &src_exists, &wrong_type);
+  if (!src_exists) co_return false;
+  if (wrong_type) {
+    co_await tx.Finish();
+    ctx.out->Error(errors::kWrongType);
+    co_return true;
+  }
+  std::string element;
+  auto pop = [&](Shard& shard) {
+    Db& db = shard.db(ctx.client->db);
+    element = std::move(PopElements(db, db.FindForWrite(src, shard.NowMs()), from, 1)[0]);
+  };
+  auto push = [&](Shard& shard) { PushElement(shard, shard.db(ctx.client->db), dst, to, element); };
+  co_await tx.Run(src_shard, pop, /*release=*/src_shard != dst_shard);
+  co_await tx.Run(dst_shard, push);
+  ctx.out->Bulk(element);
+  co_return true;
+}
+
 namespace {
 
 constexpr uint32_t kW = kCmdWrite | kCmdDenyOom;
 constexpr uint32_t kR = kCmdReadOnly;
-using End = ListObject::End;
-
-ListObject& ListOf(Entry* e) { return *static_cast<ListObject*>(e->object()); }
 
 Entry* FindList(ShardCall& c, bool* bad, bool for_write = false) {
   return FindTyped(c.db, c.args[1], c.now_ms, ValueType::kList, c.out, bad, for_write);
@@ -64,12 +119,8 @@ void PopGeneric(ShardCall& c, End end) {
   Entry* e = FindList(c, &bad, true);
   if (bad) return;
   if (e == nullptr) return count ? c.out.NullArray() : c.out.Null();
-  std::vector<std::string> popped;
-  {
-    ObjectChange change(c.db, e);
-    const size_t n = count ? std::min<size_t>(static_cast<size_t>(*count), ListOf(e).Length()) : 1;
-    for (size_t i = 0; i < n; i++) popped.push_back(ListOf(e).Pop(end));
-  }
+  std::vector<std::string> popped =
+      PopElements(c.db, e, end, count ? static_cast<size_t>(*count) : 1);
   if (!count) return c.out.Bulk(popped[0]);
   c.out.ArrayHeader(popped.size());
   for (const std::string& v : popped) c.out.Bulk(v);
@@ -238,50 +289,15 @@ void LPos(ShardCall& c) {
 
 // ---- Commands over several keys ----
 
-std::optional<End> ParseEnd(std::string_view s) {
-  if (EqualsIgnoreCase(s, "left")) return End::kHead;
-  if (EqualsIgnoreCase(s, "right")) return End::kTail;
-  return std::nullopt;
-}
-
 // LMOVE source destination LEFT|RIGHT LEFT|RIGHT, and RPOPLPUSH (RIGHT LEFT).
 boost::asio::awaitable<void> MoveGeneric(CommandContext& ctx, End from, End to) {
-  std::string_view src = ctx.args[1], dst = ctx.args[2];
   Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
-  const uint32_t src_shard = tx.AddKey(src, LockMode::kExclusive);
-  const uint32_t dst_shard = tx.AddKey(dst, LockMode::kExclusive);
+  tx.AddKey(ctx.args[1], LockMode::kExclusive);
+  tx.AddKey(ctx.args[2], LockMode::kExclusive);
   co_await tx.Lock(/*single_shard_too=*/true);
-  // Phase 1, as Redis: a missing source answers nil before the destination's type is checked.
-  bool src_exists, wrong_type;
-  co_await CheckMoveKeys(
-      ctx, tx, src, dst, ValueType::kList, [](Entry*) {}, &src_exists, &wrong_type);
-  if (!src_exists || wrong_type) {
-    co_await tx.Finish();
-    if (src_exists)
-      ctx.out->Error(errors::kWrongType);
-    else
-      ctx.out->Null();
-    co_return;
-  }
-  std::string element;
-  auto pop = [&](Shard& shard) {
-    Db& db = shard.db(ctx.client->db);
-    Entry* e = db.FindForWrite(src, shard.NowMs());
-    ObjectChange change(db, e);
-    element = ListOf(e).Pop(from);
-  };
-  auto push = [&](Shard& shard) {
-    Db& db = shard.db(ctx.client->db);
-    const int64_t now = shard.NowMs();
-    Entry* e = db.FindForWrite(dst, now);
-    if (e == nullptr) e = db.Insert(Entry::CreateObject(dst, new ListObject()), now);
-    ObjectChange change(db, e);
-    ListOf(e).Push(to, element, shard.options().list_limits());
-  };
-  co_await tx.Run(src_shard, pop, /*release=*/src_shard != dst_shard);
-  co_await tx.Run(dst_shard, push);
+  if (co_await MoveUnderLock(ctx, tx, ctx.args[1], ctx.args[2], from, to)) co_return;
   co_await tx.Finish();
-  ctx.out->Bulk(element);
+  ctx.out->Null();
 }
 
 boost::asio::awaitable<void> LMove(CommandContext& ctx) {
@@ -302,10 +318,7 @@ boost::asio::awaitable<void> LMPop(CommandContext& ctx) {
   if (!a) co_return;
   std::vector<std::string> popped;
   auto pop = [&](Db& db, Entry* e) {
-    ObjectChange change(db, e);
-    const size_t take = std::min(a->count, ListOf(e).Length());
-    for (size_t k = 0; k < take; k++)
-      popped.push_back(ListOf(e).Pop(a->second ? End::kTail : End::kHead));
+    popped = PopElements(db, e, a->second ? End::kTail : End::kHead, a->count);
   };
   bool wrong_type;
   std::optional<std::string_view> key =
@@ -325,6 +338,7 @@ boost::asio::awaitable<void> LMPop(CommandContext& ctx) {
 constexpr std::string_view kListWriteFast = "@write @list @fast";
 constexpr std::string_view kListWriteSlow = "@write @list @slow";
 constexpr std::string_view kListReadSlow = "@read @list @slow";
+constexpr std::string_view kListBlocking = "@write @list @slow @blocking";
 
 const CommandSpec kListCommands[] = {
     {"lpush", -3, kW | kCmdFast, 1, 1, 1, kListWriteFast, "list", "1.0.0",
@@ -375,6 +389,26 @@ const CommandSpec kListCommands[] = {
      "Returns multiple elements from a list after removing them. Deletes the list if the last "
      "element was popped.",
      nullptr, LMPop},
+    {"blpop", -3, kCmdWrite | kCmdNoScript | kCmdBlocking, 1, -2, 1, kListBlocking, "list", "2.0.0",
+     "Removes and returns the first element in a list. Blocks until an element is available "
+     "otherwise. Deletes the list if the last element was popped.",
+     nullptr, BLPop},
+    {"brpop", -3, kCmdWrite | kCmdNoScript | kCmdBlocking, 1, -2, 1, kListBlocking, "list", "2.0.0",
+     "Removes and returns the last element in a list. Blocks until an element is available "
+     "otherwise. Deletes the list if the last element was popped.",
+     nullptr, BRPop},
+    {"blmpop", -5, kCmdWrite | kCmdBlocking, 0, 0, 0, kListBlocking, "list", "7.0.0",
+     "Pops the first element from one of multiple lists. Blocks until an element is available "
+     "otherwise. Deletes the list if the last element was popped.",
+     nullptr, BLMPop},
+    {"blmove", 6, kW | kCmdNoScript | kCmdBlocking, 1, 2, 1, kListBlocking, "list", "6.2.0",
+     "Pops an element from a list, pushes it to another list and returns it. Blocks until an "
+     "element is available otherwise. Deletes the list if the last element was moved.",
+     nullptr, BLMove},
+    {"brpoplpush", 4, kW | kCmdNoScript | kCmdBlocking, 1, 2, 1, kListBlocking, "list", "2.2.0",
+     "Pops an element from a list, pushes it to another list and returns it. Block until an "
+     "element is available otherwise. Deletes the list if the last element was popped.",
+     nullptr, BRPopLPush},
 };
 
 }  // namespace

@@ -143,13 +143,24 @@ void SRandMember(ShardCall& c) {
     for (int64_t i = 0; i < -*count; i++) c.out.Bulk(s.RandomMember(rng));
     return;
   }
+  const size_t n = std::min(static_cast<size_t>(*count), s.Length());
+  c.out.ArrayHeader(n);
+  if (n * 3 <= s.Length()) {
+    // Few of many (Redis's rule too): draw until n distinct, not a copy of the whole set.
+    std::unordered_set<std::string> picked;
+    while (picked.size() < n) {
+      std::string m = s.RandomMember(rng);
+      if (picked.insert(m).second) c.out.Bulk(m);
+    }
+    return;
+  }
   std::vector<std::string> all;
   all.reserve(s.Length());
   s.ForEach([&](std::string_view m) { all.emplace_back(m); });
-  const size_t n = std::min(static_cast<size_t>(*count), all.size());
-  for (size_t i = 0; i < n; i++) std::swap(all[i], all[i + rng() % (all.size() - i)]);
-  c.out.ArrayHeader(n);
-  for (size_t i = 0; i < n; i++) c.out.Bulk(all[i]);
+  for (size_t i = 0; i < n; i++) {
+    std::swap(all[i], all[i + rng() % (all.size() - i)]);
+    c.out.Bulk(all[i]);
+  }
 }
 
 // SSCAN key cursor [MATCH pattern] [COUNT count]
@@ -328,28 +339,11 @@ boost::asio::awaitable<void> SInterCard(CommandContext& ctx) {
     co_return;
   }
   const auto n = static_cast<size_t>(*numkeys);
-  int64_t limit = 0;
-  for (size_t i = 2 + n; i < ctx.args.size(); i++) {
-    if (EqualsIgnoreCase(ctx.args[i], "limit") && i + 1 < ctx.args.size()) {
-      std::optional<int64_t> v = ParseInt64(ctx.args[++i]);
-      if (!v) {
-        ctx.out->Error(errors::kNotInteger);
-        co_return;
-      }
-      if (*v < 0) {
-        ctx.out->Error("ERR LIMIT can't be negative");
-        co_return;
-      }
-      limit = *v;
-    } else {
-      ctx.out->Error(errors::kSyntax);
-      co_return;
-    }
-  }
+  std::optional<size_t> limit = ParseInterCardLimit(ctx.args, 2 + n, *ctx.out);
+  if (!limit) co_return;
   std::vector<Members> sets;
   if (!co_await ReadSetsAtomically(ctx, ctx.args.subspan(2, n), &sets)) co_return;
-  ctx.out->Integer(
-      static_cast<int64_t>(Combine(SetOp::kInter, sets, static_cast<size_t>(limit)).size()));
+  ctx.out->Integer(static_cast<int64_t>(Combine(SetOp::kInter, sets, *limit).size()));
 }
 
 // SMOVE source destination member

@@ -158,12 +158,40 @@ std::optional<MPopArgs> ParseMPopArgs(CmdArgs args, std::string_view first, std:
   return a;
 }
 
+std::optional<size_t> ParseInterCardLimit(CmdArgs args, size_t from, ReplySink& out) {
+  size_t limit = 0;
+  for (size_t i = from; i < args.size(); i++) {
+    if (!EqualsIgnoreCase(args[i], "limit") || i + 1 == args.size()) {
+      out.Error(errors::kSyntax);
+      return std::nullopt;
+    }
+    // Redis parses it with getPositiveLongFromObjectOrReply and one message: a non-integer
+    // "can't be negative" too.
+    std::optional<int64_t> v = ParseInt64(args[++i]);
+    if (!v || *v < 0) {
+      out.Error("ERR LIMIT can't be negative");
+      return std::nullopt;
+    }
+    limit = static_cast<size_t>(*v);
+  }
+  return limit;
+}
+
 boost::asio::awaitable<std::optional<std::string_view>> PopFromFirst(
     CommandContext& ctx, std::span<const std::string_view> keys, ValueType type,
     const std::function<void(Db&, Entry*)>& pop, bool* wrong_type) {
   Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
   for (std::string_view k : keys) tx.AddKey(k, LockMode::kExclusive);
   co_await tx.Lock(/*single_shard_too=*/true);
+  std::optional<std::string_view> found =
+      co_await PopFromFirstLocked(ctx, tx, keys, type, pop, wrong_type);
+  co_await tx.Finish();
+  co_return found;
+}
+
+boost::asio::awaitable<std::optional<std::string_view>> PopFromFirstLocked(
+    CommandContext& ctx, Transaction& tx, std::span<const std::string_view> keys, ValueType type,
+    const std::function<void(Db&, Entry*)>& pop, bool* wrong_type) {
   *wrong_type = false;
   std::optional<std::string_view> found;
   for (std::string_view key : keys) {
@@ -181,7 +209,6 @@ boost::asio::awaitable<std::optional<std::string_view>> PopFromFirst(
     co_await tx.Run(ShardOfKey(key, ctx.shards->size()), visit, /*release=*/false);
     if (found) break;
   }
-  co_await tx.Finish();
   co_return found;
 }
 
@@ -257,6 +284,35 @@ std::optional<int> ParseIntArg(std::string_view arg, ReplySink& out) {
     return std::nullopt;
   }
   return static_cast<int>(*v);
+}
+
+std::optional<RandomCountArgs> ParseRandomCountArgs(CmdArgs args, std::string_view with,
+                                                    ReplySink& out) {
+  RandomCountArgs a;
+  if (args.size() < 3) return a;
+  a.count = ParseInt64(args[2]);
+  if (!a.count) {
+    out.Error(errors::kNotInteger);
+    return std::nullopt;
+  }
+  if (*a.count == INT64_MIN) {
+    out.Error(
+        "ERR value is out of range, value must between -9223372036854775807 and "
+        "9223372036854775807");
+    return std::nullopt;
+  }
+  if (args.size() == 4 && EqualsIgnoreCase(args[3], with)) {
+    a.with = true;
+  } else if (args.size() > 3) {
+    out.Error(errors::kSyntax);
+    return std::nullopt;
+  }
+  // Redis refuses counts whose reply size (two elements per pick) would overflow.
+  if (a.with && (*a.count < -INT64_MAX / 2 || *a.count > INT64_MAX / 2)) {
+    out.Error("ERR value is out of range");
+    return std::nullopt;
+  }
+  return a;
 }
 
 }  // namespace shoal

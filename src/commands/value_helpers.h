@@ -81,10 +81,17 @@ struct MPopArgs {
 };
 std::optional<MPopArgs> ParseMPopArgs(CmdArgs args, std::string_view first, std::string_view second,
                                       ReplySink& out);
+// The "[LIMIT limit]" tail of SINTERCARD and ZINTERCARD, args[from..]: the limit, 0 = none
+// (the last one wins, as in Redis). Writes Redis's error and returns nullopt when malformed.
+std::optional<size_t> ParseInterCardLimit(CmdArgs args, size_t from, ReplySink& out);
 // Locks every key, then finds the first that exists: when it holds `type`, runs pop(db, e)
 // on its shard and returns the key; when another type, sets *wrong_type. nullopt: none exists.
 boost::asio::awaitable<std::optional<std::string_view>> PopFromFirst(
     CommandContext& ctx, std::span<const std::string_view> keys, ValueType type,
+    const std::function<void(Db&, Entry*)>& pop, bool* wrong_type);
+// The same under the caller's `tx` (its keys locked exclusively); the locks are kept.
+boost::asio::awaitable<std::optional<std::string_view>> PopFromFirstLocked(
+    CommandContext& ctx, Transaction& tx, std::span<const std::string_view> keys, ValueType type,
     const std::function<void(Db&, Entry*)>& pop, bool* wrong_type);
 
 // Elements [first, first + count) of a list or sorted set, by position.
@@ -114,5 +121,15 @@ Entry* StoreString(Db& db, Entry* existing, std::string_view key, std::string_vi
 // An int argument as Redis's getIntFromObjectOrReply: writes "value is not an integer or out
 // of range" or "value is out of range, value must between ..." and returns nullopt on failure.
 std::optional<int> ParseIntArg(std::string_view arg, ReplySink& out);
+
+// "[count [WITH<x>]]" of HRANDFIELD (`with` = "withvalues") and ZRANDMEMBER ("withscores"),
+// args[2..], with Redis's errors in its order: the count must be a long but not LONG_MIN,
+// and with `with` its double must not overflow. Writes the error and returns nullopt.
+struct RandomCountArgs {
+  std::optional<int64_t> count;  // none: one element, not an array
+  bool with = false;
+};
+std::optional<RandomCountArgs> ParseRandomCountArgs(CmdArgs args, std::string_view with,
+                                                    ReplySink& out);
 
 }  // namespace shoal

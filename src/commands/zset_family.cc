@@ -1,9 +1,11 @@
 // The sorted set commands (Redis "sorted_set" group) that work on one key. Ranges are parsed
-// and resolved to ranks in zset_range.cc. Not yet here: ZUNION/ZINTER/ZDIFF (+STORE),
-// ZINTERCARD, ZRANGESTORE, ZMPOP and the blocking pops.
+// and resolved to ranks in zset_range.cc; the commands over several keys are in
+// zset_multi_key.cc.
 #include <algorithm>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <cmath>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -295,23 +297,31 @@ void PopGeneric(ShardCall& c, bool max) {
 void ZPopMin(ShardCall& c) { PopGeneric(c, false); }
 void ZPopMax(ShardCall& c) { PopGeneric(c, true); }
 
+// `n` distinct ranks out of [0, len), in random order: rejection from a set when n is small
+// next to len (no O(len) work for a few picks from a big set), else a partial shuffle.
+std::vector<size_t> DistinctRandomRanks(size_t len, size_t n, std::mt19937_64& rng) {
+  std::vector<size_t> out;
+  if (n * 4 < len) {
+    boost::unordered_flat_set<size_t> seen;
+    while (out.size() < n) {
+      const size_t r = rng() % len;
+      if (seen.insert(r).second) out.push_back(r);
+    }
+    return out;
+  }
+  out.resize(len);
+  for (size_t i = 0; i < len; i++) out[i] = i;
+  for (size_t i = 0; i < n; i++) std::swap(out[i], out[i + rng() % (len - i)]);
+  out.resize(n);
+  return out;
+}
+
 // ZRANDMEMBER key [count [WITHSCORES]]
 void ZRandMember(ShardCall& c) {
-  std::optional<int64_t> count;
-  bool with_scores = false;
-  if (c.args.size() >= 3) {
-    count = ParseInt64(c.args[2]);
-    if (!count) return c.out.Error(errors::kNotInteger);
-    if (c.args.size() == 4 && EqualsIgnoreCase(c.args[3], "withscores")) {
-      with_scores = true;
-    } else if (c.args.size() > 3) {
-      return c.out.Error(errors::kSyntax);
-    }
-    if (*count == INT64_MIN ||
-        (with_scores && (*count < -INT64_MAX / 2 || *count > INT64_MAX / 2))) {
-      return c.out.Error("ERR value is out of range");
-    }
-  }
+  std::optional<RandomCountArgs> a = ParseRandomCountArgs(c.args, "withscores", c.out);
+  if (!a) return;
+  const std::optional<int64_t> count = a->count;
+  const bool with_scores = a->with;
   bool bad;
   Entry* e = FindZSet(c, &bad);
   if (bad) return;
@@ -319,24 +329,26 @@ void ZRandMember(ShardCall& c) {
   const ZSetObject& z = ZOf(e);
   auto& rng = c.shard.rng();
   if (!count) return c.out.Bulk(z.ElementAt(rng() % z.Length()).member);
-  std::vector<size_t> ranks;
-  if (*count >= 0) {
-    std::vector<size_t> all(z.Length());
-    for (size_t i = 0; i < all.size(); i++) all[i] = i;
-    const size_t n = std::min(static_cast<size_t>(*count), all.size());
-    for (size_t i = 0; i < n; i++) std::swap(all[i], all[i + rng() % (all.size() - i)]);
-    ranks.assign(all.begin(), all.begin() + static_cast<ptrdiff_t>(n));
-  } else {
-    for (int64_t i = 0; i < -*count; i++) ranks.push_back(rng() % z.Length());
-  }
   const bool nested = with_scores && c.out.protocol_version() >= 3;
-  c.out.ArrayHeader(with_scores && !nested ? ranks.size() * 2 : ranks.size());
-  for (size_t rank : ranks) {
+  auto reply = [&](size_t rank) {
     ZElement el = z.ElementAt(rank);
     if (nested) c.out.ArrayHeader(2);
     c.out.Bulk(el.member);
     if (with_scores) c.out.Double(el.score);
+  };
+  // A negative count may repeat members: ranks are drawn and sent one at a time.
+  const size_t n =
+      *count < 0 ? static_cast<size_t>(-*count) : std::min(static_cast<size_t>(*count), z.Length());
+  c.out.ArrayHeader(with_scores && !nested ? n * 2 : n);
+  if (*count < 0) {
+    for (size_t i = 0; i < n; i++) reply(rng() % z.Length());
+    return;
   }
+  if (n == z.Length()) {  // the whole set, from the highest rank down, as Redis's iterator
+    for (size_t k = 0; k < n; k++) reply(n - 1 - k);
+    return;
+  }
+  for (size_t rank : DistinctRandomRanks(z.Length(), n, rng)) reply(rank);
 }
 
 // ZSCAN key cursor [MATCH pattern] [COUNT count]: the cursor is a rank (a sorted set has no

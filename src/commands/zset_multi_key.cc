@@ -284,26 +284,8 @@ boost::asio::awaitable<void> ZRangeStore(CommandContext& ctx) {
 boost::asio::awaitable<void> ZInterCard(CommandContext& ctx) {
   std::optional<std::span<const std::string_view>> keys = ParseKeys(ctx, 1);
   if (!keys) co_return;
-  size_t limit = 0;
-  for (size_t i = 2 + keys->size(); i < ctx.args.size(); i++) {
-    std::optional<int64_t> v;
-    if (EqualsIgnoreCase(ctx.args[i], "limit") && i + 1 < ctx.args.size()) {
-      v = ParseInt64(ctx.args[++i]);
-      if (!v) {
-        ctx.out->Error(errors::kNotInteger);
-        co_return;
-      }
-    }
-    if (!v) {
-      ctx.out->Error(errors::kSyntax);
-      co_return;
-    }
-    if (*v < 0) {
-      ctx.out->Error("ERR LIMIT can't be negative");
-      co_return;
-    }
-    limit = static_cast<size_t>(*v);
-  }
+  std::optional<size_t> limit = ParseInterCardLimit(ctx.args, 2 + keys->size(), *ctx.out);
+  if (!limit) co_return;
   AlgebraArgs a;
   a.keys = *keys;
   a.weights.assign(a.keys.size(), 1.0);
@@ -315,7 +297,7 @@ boost::asio::awaitable<void> ZInterCard(CommandContext& ctx) {
   co_await tx.Finish();
   if (!ok) co_return;
   const size_t count = Compute(Op::kInter, a, inputs).size();
-  ctx.out->Integer(static_cast<int64_t>(limit == 0 ? count : std::min(count, limit)));
+  ctx.out->Integer(static_cast<int64_t>(*limit == 0 ? count : std::min(count, *limit)));
 }
 
 // ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: pops from the first non-empty sorted set.

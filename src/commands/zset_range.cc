@@ -83,11 +83,11 @@ bool ParseRangeOptions(CmdArgs args, size_t from, bool fixed, bool store, RangeR
       }
       r->limit = std::make_pair(*offset, *count);
       i += 2;
-    } else if (!fixed && EqualsIgnoreCase(a, "byscore")) {
-      r->by = By::kScore;
-    } else if (!fixed && EqualsIgnoreCase(a, "bylex")) {
+    } else if (!fixed && r->by == By::kRank && EqualsIgnoreCase(a, "byscore")) {
+      r->by = By::kScore;  // BYSCORE and BYLEX once, not both: Redis's syntax error otherwise
+    } else if (!fixed && r->by == By::kRank && EqualsIgnoreCase(a, "bylex")) {
       r->by = By::kLex;
-    } else if (!fixed && EqualsIgnoreCase(a, "rev")) {
+    } else if (!fixed && !r->rev && EqualsIgnoreCase(a, "rev")) {
       r->rev = true;
     } else {
       out.Error(errors::kSyntax);

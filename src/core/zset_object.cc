@@ -115,10 +115,12 @@ void ZSetObject::ToSkipList() {
 }
 
 bool ZSetObject::Set(std::string_view member, double score, const ZSetLimits& limits) {
-  if (score == 0) score = 0;  // -0 is stored (and shown) as 0, as Redis
   if (list_ == nullptr) {
     const bool existed = Remove(member);
     if (Length() < limits.max_packed_entries && member.size() <= limits.max_packed_value) {
+      // Redis's listpack keeps scores as text that drops the sign of -0; its skiplist keeps
+      // the double. Replies show the difference, so -0 is kept only outside the packed form.
+      if (score == 0) score = 0;
       size_t pos = packed_.begin();
       while (pos != packed_.end()) {
         ZElement e = PackedAt(pos);

@@ -113,6 +113,7 @@ Entry* Db::Insert(Entry* e, int64_t now_ms, int64_t expire_at_ms) {
   }
   e->set_access(tracks_lfu() ? (LfuMinutes(now_ms) << 8 | kLfuInitCounter) : LruClock(now_ms));
   Changed(e);
+  if (blocking_ != nullptr && !blocking_->empty()) blocking_->KeyCreated(index_, e->key());
   stats_->used_bytes += static_cast<int64_t>(e->MemoryBytes());
   AccountBuckets(buckets);
   return e;

@@ -19,6 +19,7 @@
 #include "base/clock.h"
 #include "core/dict.h"
 #include "core/entry.h"
+#include "engine/blocking_table.h"
 #include "engine/options.h"
 #include "engine/watch_table.h"
 
@@ -32,6 +33,7 @@ struct ShardStats {
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
   uint64_t lazyfreed_keys = 0;  // freed in steps after FLUSHDB/FLUSHALL ASYNC
+  int64_t blocked_clients = 0;  // connections of this shard waiting in a blocking command
 
   // CONFIG RESETSTAT: zeroes the event counters; used_bytes is state, not a counter, and stays.
   void ResetCounters() {
@@ -111,6 +113,11 @@ class Db {
 
   // The WATCHed keys of this Db; every change to one of them (above) sets its watchers' flags.
   WatchTable& watches() { return watches_; }
+  // Blocking pops: Insert reports new keys to the shard's table, under this Db's number.
+  void AttachBlocking(BlockingTable* table, int index) {
+    blocking_ = table;
+    index_ = index;
+  }
 
   // Access bits (24 bits in Entry::access): LRU = seconds clock; LFU = minutes << 8 | counter.
   void Touch(Entry* e, int64_t now_ms) const;
@@ -138,6 +145,8 @@ class Db {
   Dict dict_;
   std::vector<Entry*> volatile_;
   WatchTable watches_;
+  BlockingTable* blocking_ = nullptr;
+  int index_ = 0;
   ShardStats* stats_;
   const EngineOptions* options_;
 };

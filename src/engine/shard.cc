@@ -9,7 +9,17 @@ Shard::Shard(uint32_t id, const EngineOptions* options, const Clock* clock)
     : id_(id), options_(options), clock_(clock), rng_(0x5eed0000ULL + id) {
   for (int i = 0; i < options_->num_databases; i++) {
     dbs_.push_back(std::make_unique<Db>(&stats_, options_));
+    dbs_.back()->AttachBlocking(&blocking_, i);
   }
+}
+
+void Shard::SwapDbs(int a, int b) {
+  dbs_[static_cast<size_t>(a)].swap(dbs_[static_cast<size_t>(b)]);
+  dbs_[static_cast<size_t>(a)]->AttachBlocking(&blocking_, a);
+  dbs_[static_cast<size_t>(b)]->AttachBlocking(&blocking_, b);
+  blocking_.DbReplaced(a);
+  blocking_.DbReplaced(b);
+  ServeBlocked();
 }
 
 uint64_t Shard::MemoryLimit() const {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "engine/blocking_table.h"
 #include "engine/db.h"
 #include "engine/lock_table.h"
 #include "engine/options.h"
@@ -29,7 +30,17 @@ class Shard {
   int num_dbs() const { return static_cast<int>(dbs_.size()); }
   // index must be in [0, num_dbs()).
   Db& db(int index) { return *dbs_[static_cast<size_t>(index)]; }
-  void SwapDbs(int a, int b) { dbs_[static_cast<size_t>(a)].swap(dbs_[static_cast<size_t>(b)]); }
+  // Blocked clients stay with the database number; the swapped databases' waited keys are
+  // served if they now exist.
+  void SwapDbs(int a, int b);
+
+  // Clients blocked on this shard's keys (docs/blocking.md). ServeBlocked runs after each
+  // piece of work on the shard (every hop body, every shard handler) and serves the waited
+  // keys it created.
+  BlockingTable& blocking() { return blocking_; }
+  void ServeBlocked() {
+    if (blocking_.has_ready()) blocking_.ServeReady(*this);
+  }
 
   LockTable& locks() { return locks_; }
   ShardStats& stats() { return stats_; }
@@ -63,6 +74,7 @@ class Shard {
   uint32_t id_;
   const EngineOptions* options_;
   const Clock* clock_;
+  BlockingTable blocking_;
   std::vector<std::unique_ptr<Db>> dbs_;
   LockTable locks_;
   ShardStats stats_;

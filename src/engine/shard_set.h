@@ -61,6 +61,7 @@ class ShardSet {
   // `gate` (may be null) is checked against the target's LockTable first: the body waits
   // until the request does not conflict; with `acquire`, the locks are then taken.
   // Runs inline, without suspending, when `target` is the caller's shard and the gate is open.
+  // After the body, the target serves clients blocked on keys it created (ServeBlocked).
   template <typename Body>
   boost::asio::awaitable<void> Execute(uint32_t target, const LockRequest* gate, bool acquire,
                                        Body& body);
@@ -119,6 +120,7 @@ boost::asio::awaitable<void> ShardSet::Execute(uint32_t target, const LockReques
     if (gate == nullptr || s.locks().CanRun(*gate)) {
       if (gate != nullptr && acquire) s.locks().Acquire(*gate);
       body(s);
+      s.ServeBlocked();
       co_return;
     }
   }
@@ -128,6 +130,7 @@ boost::asio::awaitable<void> ShardSet::Execute(uint32_t target, const LockReques
         // (also when target == origin, so the caller is never resumed inside initiation).
         auto run = [this, origin, target, &body, h = std::move(handler)]() mutable {
           body(shard(target));
+          shard(target).ServeBlocked();
           Send(origin, MakeTask(std::move(h)));
         };
         auto arrive = [this, target, gate, acquire, run = std::move(run)]() mutable {
@@ -167,6 +170,7 @@ boost::asio::awaitable<void> ShardSet::ExecuteParallel(std::span<const uint32_t>
           const uint32_t target = targets[i];
           auto run = [this, origin, target, i, &body, done] {
             body(shard(target), i);
+            shard(target).ServeBlocked();
             Send(origin, MakeTask(done));
           };
           auto arrive = [this, target, i, &gate_of, run = std::move(run)]() mutable {

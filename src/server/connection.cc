@@ -63,6 +63,34 @@ struct InputBuffer {
   }
 };
 
+// PeerWatch over the connection's socket: readable with nothing to read means the peer closed.
+// A stale completion (after Stop, or after a new Start) is recognised by its generation.
+class SocketPeerWatch final : public PeerWatch {
+ public:
+  explicit SocketPeerWatch(tcp::socket& socket) : socket_(socket) {}
+  ~SocketPeerWatch() override { *generation_ = 0; }
+
+  void Start(std::function<void()> on_gone) override {
+    const uint64_t mine = ++*generation_;
+    socket_.async_wait(tcp::socket::wait_read,
+                       [this, generation = generation_, mine,
+                        on_gone = std::move(on_gone)](const boost::system::error_code& ec) {
+                         if (*generation != mine) return;  // stopped; `this` may be gone
+                         boost::system::error_code ignored;
+                         if (ec || socket_.available(ignored) == 0) on_gone();
+                       });
+  }
+  void Stop() override {
+    ++*generation_;
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);
+  }
+
+ private:
+  tcp::socket& socket_;
+  std::shared_ptr<uint64_t> generation_ = std::make_shared<uint64_t>(0);
+};
+
 // One client's session. Lives in the ServeConnection coroutine frame.
 //
 // Each read is followed by a batch: the complete requests in the buffer are parsed ahead
@@ -76,7 +104,11 @@ class Connection {
         socket_(socket),
         client_(client),
         dispatcher_(server.dispatcher()),
-        limits_(server.config().limits) {}
+        limits_(server.config().limits),
+        peer_watch_(socket) {
+    client_.peer_watch = &peer_watch_;
+  }
+  ~Connection() { client_.peer_watch = nullptr; }
 
   boost::asio::awaitable<void> Serve() {
     while (!closing_) {
@@ -281,6 +313,7 @@ class Connection {
   std::vector<std::unique_ptr<resp::RespWriter>> scratch_;  // replies of a squashed run
   std::string parse_error_;
   bool closing_ = false;
+  SocketPeerWatch peer_watch_;
 };
 
 }  // namespace

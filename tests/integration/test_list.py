@@ -79,6 +79,12 @@ CASES = [
                     ["LINDEX", "l"], ["LSET", "l", "0"], ["LINSERT", "l", "BEFORE", "a"],
                     ["LREM", "l", "0"], ["LTRIM", "l", "0"], ["LPOS", "l"], ["LMOVE", "a", "b", "LEFT"],
                     ["RPOPLPUSH", "a"], ["LMPOP", "1", "a"]]),
+    ("huge-elements", [["RPUSH", "h", "x" * 100000, "y" * 20000, "z"], ["LPUSH", "h", "w" * 9000],
+                       ["LINDEX", "h", "1"], ["LINDEX", "h", "-2"], ["LRANGE", "h", "1", "2"],
+                       ["LSET", "h", "-1", "q" * 50000], ["LINSERT", "h", "BEFORE", "y" * 20000, "v" * 8191],
+                       ["LPOS", "h", "q" * 50000], ["LREM", "h", "0", "y" * 20000], ["LLEN", "h"],
+                       ["LRANGE", "h", "0", "-1"], ["LTRIM", "h", "1", "-2"], ["RPOP", "h", "10"],
+                       ["EXISTS", "h"]]),
     ("list-copy-rename", [["RPUSH", "l", "a", "b"], ["COPY", "l", "c"], ["RPUSH", "c", "z"],
                           ["LRANGE", "l", "0", "-1"], ["RENAME", "c", "r"], ["LRANGE", "r", "0", "-1"],
                           ["TYPE", "r"]]),
@@ -189,6 +195,10 @@ def list_command():
         st.tuples(st.just("LMOVE"), KEYS, KEYS, st.sampled_from(["LEFT", "RIGHT"]),
                   st.sampled_from(["LEFT", "RIGHT"])).map(list),
         st.tuples(st.just("SET"), KEYS, VALUES).map(list),
+        # Blocking forms that find an element or time out at once (waits: test_list_blocking.py).
+        st.tuples(st.sampled_from(["BLPOP", "BRPOP"]), KEYS, KEYS).map(lambda t: [*t, "0.001"]),
+        st.tuples(st.just("BLMOVE"), KEYS, KEYS, st.sampled_from(["LEFT", "RIGHT"]),
+                  st.sampled_from(["LEFT", "RIGHT"])).map(lambda t: [*t, "0.001"]),
     )
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import strategies as st
 
 from random_sequences import check_random_sequences
-from resp_helpers import Err, RespSet, assert_same_replies
+from resp_helpers import RespSet, assert_same_replies
 from test_atomicity import Until, run_threads
 
 UNICODE = "член-🐟-鍵".encode()
@@ -43,6 +43,19 @@ CASES = [
                       "9223372036854775808", " 1", "+1", "1"],
                      ["SCARD", "i"], ["SMEMBERS", "i"], ["SISMEMBER", "i", "01"],
                      ["SISMEMBER", "i", "1"], ["SREM", "i", "01", "1"], ["SMEMBERS", "i"]]),
+    # Each step widens the intset (2, 4, 8 bytes a value); lookups of values wider than
+    # the set's width, and the values on each side of every boundary.
+    ("intset-widths", [["SADD", "w", "5", "-5"], ["SISMEMBER", "w", "4294967301"],
+                       ["SADD", "w", "32767", "-32768"], ["SISMEMBER", "w", "32768"],
+                       ["SADD", "w", "32768", "-32769"], ["SISMEMBER", "w", "2147483648"],
+                       ["SADD", "w", "2147483647", "-2147483648", "2147483648", "-2147483649"],
+                       ["SMEMBERS", "w"], ["SREM", "w", "-2147483649", "32767", "5"],
+                       ["SISMEMBER", "w", "-32769"], ["SMEMBERS", "w"], ["SCARD", "w"],
+                       ["SADD", "w", "-9223372036854775808", "9223372036854775807"],
+                       ["OBJECT", "ENCODING", "w"], ["SMEMBERS", "w"]]),
+    ("big-members", [["SADD", "b", "x" * 100000, "y" * 65, "1"], ["SISMEMBER", "b", "x" * 100000],
+                     ["SISMEMBER", "b", "x" * 99999], ["SCARD", "b"], ["SREM", "b", "y" * 65],
+                     ["SMEMBERS", "b"], ["SPOP", "b", "5"], ["EXISTS", "b"]]),
     ("spop-srandmember", [["SPOP", "nope"], ["SPOP", "nope", "3"], ["SRANDMEMBER", "nope"],
                           ["SRANDMEMBER", "nope", "3"], ["SADD", "s", "a"], ["SPOP", "s"],
                           ["EXISTS", "s"], ["SADD", "s", "a", "b", "c"], ["SPOP", "s", "0"],
@@ -65,7 +78,11 @@ CASES = [
                  ["SINTERCARD", "2", "{b}2", "{c}3", "LIMIT", "0"],
                  ["SINTERCARD", "0", "{b}2"], ["SINTERCARD", "3", "{b}2"],
                  ["SINTERCARD", "1", "{b}2", "LIMIT", "-1"], ["SINTERCARD", "x", "{b}2"],
-                 ["SINTERCARD", "1", "{b}2", "FOO"], ["SINTERCARD", "1", "nope"]]),
+                 ["SINTERCARD", "1", "{b}2", "FOO"], ["SINTERCARD", "1", "nope"],
+                 ["SINTERCARD", "1", "{b}2", "LIMIT", "x"], ["SINTERCARD", "1", "{b}2", "LIMIT"],
+                 ["SINTERCARD", "1", "{b}2", "LIMIT", "99999999999999999999"],
+                 ["SINTERCARD", "1", "{b}2", "LIMIT", "9", "LIMIT", "1"],
+                 ["SINTERCARD", "1", "{b}2", "LIMIT", "1", "FOO"]]),
     ("smove", [["SADD", "src", "a", "b"], ["SMOVE", "src", "dst", "a"], ["SMOVE", "src", "dst", "a"],
                ["SMEMBERS", "dst"], ["SMOVE", "src", "src", "b"], ["SMOVE", "src", "src", "zz"],
                ["SMOVE", "src", "dst", "b"], ["EXISTS", "src"], ["SMOVE", "nope", "dst", "a"],
@@ -93,6 +110,16 @@ def test_same_replies_as_redis(raw, ref_raw, commands):
     assert_same_replies(raw, ref_raw, commands, normalize)
 
 
+@pytest.mark.parametrize("commands", [pytest.param(c[1], id=c[0]) for c in CASES])
+def test_same_resp3_replies_as_redis(raw, ref_raw, commands):
+    """RESP3 tells sets (SMEMBERS, SPOP count) from arrays (SRANDMEMBER count): the reply's
+    kind is compared too."""
+    for c in (raw, ref_raw):
+        c.cmd("HELLO", "3")
+    assert_same_replies(raw, ref_raw, commands,
+                        lambda cmd, reply: (type(reply).__name__, normalize(cmd, reply)))
+
+
 def test_encodings(raw):
     raw.cmd("SADD", "i", *ints(512))
     assert raw.cmd("OBJECT", "ENCODING", "i") == b"intset"
@@ -108,6 +135,15 @@ def test_encodings(raw):
     raw.cmd("SADD", "small", "1", "2", "3")
     assert raw.cmd("OBJECT", "ENCODING", "small") == b"hashtable"
     raw.cmd("CONFIG", "SET", "set-max-intset-entries", "512")
+
+
+def test_scan_type_finds_every_set(r):
+    for i in range(40):
+        r.sadd(f"set{i}", "a" if i % 2 else "1")
+        r.set(f"str{i}", "x")
+    r.hset("h", "f", "v")
+    assert set(r.scan_iter(_type="set", count=7)) == {f"set{i}".encode() for i in range(40)}
+    assert r.type("set0") == b"set"
 
 
 def test_smembers_is_a_set_in_resp3(raw):
@@ -131,6 +167,19 @@ def test_sscan_returns_every_member(r, n):
     assert seen == members
 
 
+@pytest.mark.parametrize("members", [range(10), range(1000), [f"m{i}" for i in range(50)],
+                                     [f"m{i}" for i in range(1000)]],
+                         ids=["ints10", "ints1000", "strings50", "strings1000"])
+def test_srandmember_count_is_distinct_members(r, members):
+    members = {str(m).encode() for m in members}
+    r.sadd("s", *members)
+    for count in (1, 2, 5, len(members) // 3, len(members) // 2, len(members), len(members) + 7):
+        got = r.srandmember("s", count)
+        assert len(got) == min(count, len(members)) == len(set(got))
+        assert set(got) <= members
+    assert len(r.srandmember("s", -3 * len(members))) == 3 * len(members)
+
+
 def test_spop_drains_every_member_once(r):
     r.sadd("s", *range(1000))
     popped = []
@@ -143,6 +192,7 @@ def test_dump_restore_and_memory(r):
     r.set("{s}anchor", "x")
     before = r.info("memory")["used_memory_dataset"]
     for key, members in (("{s}ints", [str(i) for i in range(100)]),
+                         ("{s}wide", [str(i * 2**40 - 7) for i in range(-50, 50)]),
                          ("{s}small", ["a", UNICODE, BINARY, ""]),
                          ("{s}big", [f"member:{i}" for i in range(5000)])):
         r.sadd(key, *members)

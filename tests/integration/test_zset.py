@@ -96,6 +96,7 @@ CASES = [
                  ["ZDIFFSTORE", "dst", "2", "{b}2", "{a}1"], ["ZRANGE", "dst", "0", "-1", "WITHSCORES"],
                  ["ZINTERCARD", "2", "{a}1", "{b}2"], ["ZINTERCARD", "2", "{a}1", "{b}2", "LIMIT", "1"],
                  ["ZINTERCARD", "0", "{a}1"], ["ZINTERCARD", "3", "{a}1"], ["ZINTERCARD", "1", "{a}1", "LIMIT", "-1"],
+                 ["ZINTERCARD", "1", "{a}1", "LIMIT", "x"], ["ZINTERCARD", "1", "{a}1", "LIMIT"],
                  ["ZUNION", "0", "{a}1"], ["ZUNIONSTORE", "d", "0", "{a}1"], ["ZUNION", "3", "{a}1"],
                  ["ZUNION", "x", "{a}1"], ["ZUNION", "2", "{a}1", "{b}2", "WEIGHTS", "1"],
                  ["ZUNION", "2", "{a}1", "{b}2", "WEIGHTS", "1", "x"], ["ZUNION", "1", "{a}1", "AGGREGATE", "AVG"],
