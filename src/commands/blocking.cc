@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/hash.h"
+#include "commands/value_helpers.h"
 
 namespace shoal {
 
@@ -60,6 +61,25 @@ struct WaitScope {
     client.unblock = nullptr;
     timer = nullptr;
   }
+};
+
+// A waiter served by running the command's pop on the key that received elements.
+class PopWaiter final : public ClientWaiter {
+ public:
+  PopWaiter(ValueType type, CommandContext& ctx, PopFn pop)
+      : ClientWaiter(type, ctx), pop_(std::move(pop)) {}
+
+  const std::string& key() const { return key_; }  // once served
+
+  void Serve(Shard& shard, Db& db, std::string_view key) override {
+    key_ = key;
+    pop_(db, db.FindForWrite(key, shard.NowMs()));
+    Wake();
+  }
+
+ private:
+  const PopFn pop_;
+  std::string key_;
 };
 
 }  // namespace
@@ -134,6 +154,37 @@ boost::asio::awaitable<BlockResult> Block(CommandContext& ctx, Transaction& tx,
   if (waiter->served_.load(std::memory_order_acquire)) co_return BlockResult::kServed;
   if (waiter->gone_) ctx.client->close_after_reply = true;
   co_return waiter->unblocked_with_error_ ? BlockResult::kUnblocked : BlockResult::kTimedOut;
+}
+
+boost::asio::awaitable<void> PopFirstOrBlock(CommandContext& ctx,
+                                             std::span<const std::string_view> keys, ValueType type,
+                                             int64_t timeout_ms, PopFn pop,
+                                             const std::function<void(std::string_view)>& reply,
+                                             void (ReplySink::*timeout_reply)()) {
+  Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
+  for (std::string_view k : keys) tx.AddKey(k, LockMode::kExclusive);
+  co_await tx.Lock(/*single_shard_too=*/true);
+  bool wrong_type;
+  std::optional<std::string_view> key =
+      co_await PopFromFirstLocked(ctx, tx, keys, type, pop, &wrong_type);
+  if (key || ctx.client->exec_holds_shards) {
+    co_await tx.Finish();
+    if (wrong_type) {
+      ctx.out->Error(errors::kWrongType);
+    } else if (key) {
+      reply(*key);
+    } else {
+      (ctx.out->*timeout_reply)();
+    }
+    co_return;
+  }
+  auto waiter = std::make_shared<PopWaiter>(type, ctx, std::move(pop));
+  const BlockResult result = co_await Block(ctx, tx, keys, waiter, timeout_ms);
+  if (result == BlockResult::kServed) {
+    reply(waiter->key());
+  } else {
+    ReplyUnserved(ctx, result, timeout_reply);
+  }
 }
 
 }  // namespace shoal

@@ -12,6 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -70,5 +71,19 @@ boost::asio::awaitable<BlockResult> Block(CommandContext& ctx, Transaction& tx,
                                           std::shared_ptr<ClientWaiter> waiter, int64_t timeout_ms);
 // The reply of a wait that ended unserved: `timeout_reply`, or the UNBLOCKED error.
 void ReplyUnserved(CommandContext& ctx, BlockResult result, void (ReplySink::*timeout_reply)());
+
+// BLPOP, BZPOPMIN and their M forms: under one Transaction over `keys` (locked even on one
+// shard), runs pop(db, entry) on the first of them that exists when it holds `type`
+// (WRONGTYPE when another type); when none exists, blocks until one receives elements and
+// runs `pop` there, on its shard. Then replies with reply(key) or, when nothing was popped
+// (the timeout, or at once inside EXEC, where nothing blocks), with `timeout_reply`. `pop`
+// keeps its result where `reply` finds it; it may run on another shard's thread while the
+// caller waits, and is kept alive by the waiter.
+using PopFn = std::function<void(Db&, Entry*)>;
+boost::asio::awaitable<void> PopFirstOrBlock(CommandContext& ctx,
+                                             std::span<const std::string_view> keys, ValueType type,
+                                             int64_t timeout_ms, PopFn pop,
+                                             const std::function<void(std::string_view)>& reply,
+                                             void (ReplySink::*timeout_reply)());
 
 }  // namespace shoal

@@ -18,10 +18,11 @@ CommandTable::CommandTable(std::span<const std::span<const CommandSpec>> familie
 
 const CommandTable& CommandTable::Get() {
   static const CommandTable table([] {
-    static const std::array<std::span<const CommandSpec>, 15> families = {
-        StringFamily(),        HashFamily(),   KeysFamily(), ServerFamily(), ConnectionFamily(),
-        IntrospectionFamily(), MultiFamily(),  SetFamily(),  ListFamily(),   ZSetFamily(),
-        ZSetMultiKeyFamily(),  BitmapFamily(), HllFamily(),  GeoFamily(),    BitFieldFamily()};
+    static const std::array<std::span<const CommandSpec>, 16> families = {
+        StringFamily(),     HashFamily(),          KeysFamily(),         ServerFamily(),
+        ConnectionFamily(), IntrospectionFamily(), MultiFamily(),        SetFamily(),
+        ListFamily(),       ZSetFamily(),          ZSetMultiKeyFamily(), ZSetBlockingFamily(),
+        BitmapFamily(),     HllFamily(),           GeoFamily(),          BitFieldFamily()};
     return std::span<const std::span<const CommandSpec>>(families);
   }());
   return table;

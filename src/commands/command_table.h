@@ -50,6 +50,7 @@ std::span<const CommandSpec> HllFamily();
 std::span<const CommandSpec> GeoFamily();
 std::span<const CommandSpec> ZSetFamily();
 std::span<const CommandSpec> ZSetMultiKeyFamily();
+std::span<const CommandSpec> ZSetBlockingFamily();
 std::span<const CommandSpec> ListFamily();
 std::span<const CommandSpec> SetFamily();
 std::span<const CommandSpec> MultiFamily();

@@ -14,6 +14,7 @@
 #include "commands/command.h"
 #include "commands/command_table.h"
 #include "commands/value_helpers.h"
+#include "commands/zset_commands.h"
 #include "commands/zset_range.h"
 #include "core/geohash.h"
 #include "core/zset_object.h"

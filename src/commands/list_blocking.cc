@@ -1,7 +1,7 @@
 // BLPOP, BRPOP, BLMPOP, BLMOVE and BRPOPLPUSH (docs/blocking.md). Each first runs as its
 // non-blocking twin under one Transaction over its keys; when every key is empty it blocks
-// (commands/blocking.h) and a ListWaiter, served on the shard of the key that receives
-// elements, pops there.
+// (commands/blocking.h) and is served on the shard of the key that receives elements.
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,91 +17,53 @@ namespace {
 
 using End = ListObject::End;
 
-// What a blocked list command takes when served, and what it got.
-class ListWaiter final : public ClientWaiter {
+// A blocked BLMOVE/BRPOPLPUSH: pops one element from the source when served and pushes it to
+// `dst` there when dst lives on the source's shard (otherwise the client's coroutine does).
+class MoveWaiter final : public ClientWaiter {
  public:
-  ListWaiter(CommandContext& ctx, End from, size_t count)
-      : ClientWaiter(ValueType::kList, ctx), from_(from), count_(count) {}
+  MoveWaiter(CommandContext& ctx, End from, std::string_view dst, End to, bool local)
+      : ClientWaiter(ValueType::kList, ctx), from_(from), dst_(dst), to_(to), local_(local) {}
 
-  // BLMOVE: the popped element goes to `dst`; `local` when dst lives on the source's shard,
-  // so that Serve pushes it too (otherwise the client's coroutine does).
-  void MoveTo(std::string_view dst, End to, bool local) {
-    dst_ = dst;
-    to_ = to;
-    move_ = true;
-    move_local_ = local;
-  }
-
-  // Valid once Block returned true.
-  const std::string& key() const { return key_; }
-  const std::vector<std::string>& elements() const { return elements_; }
+  // Valid once served.
+  const std::string& element() const { return element_; }
   bool wrong_type() const { return wrong_type_; }
 
   void Serve(Shard& shard, Db& db, std::string_view key) override {
     const int64_t now = shard.NowMs();
-    if (move_ && move_local_) {
+    if (local_) {
       const Entry* d = db.FindForWrite(dst_, now);
       if (d != nullptr && d->type() != ValueType::kList) {
         wrong_type_ = true;  // as Redis: the client gets WRONGTYPE, the source keeps it all
         return Wake();
       }
     }
-    key_ = key;
-    elements_ = PopElements(db, db.FindForWrite(key, now), from_, count_);
-    if (move_ && move_local_) PushElement(shard, db, dst_, to_, elements_[0]);
+    element_ = std::move(PopElements(db, db.FindForWrite(key, now), from_, 1)[0]);
+    if (local_) PushElement(shard, db, dst_, to_, element_);
     Wake();
   }
 
  private:
   const End from_;
-  const size_t count_;
-  std::string_view dst_;  // the command's argument: outlives the waiter's service
-  End to_ = End::kHead;
-  bool move_ = false;
-  bool move_local_ = false;
-  std::string key_;
-  std::vector<std::string> elements_;
+  const std::string_view dst_;  // the command's argument: outlives the waiter's service
+  const End to_;
+  const bool local_;
+  std::string element_;
   bool wrong_type_ = false;
 };
-
-void ReplyPopped(CommandContext& ctx, std::string_view key, const std::vector<std::string>& popped,
-                 bool nested) {
-  ctx.out->ArrayHeader(2);
-  ctx.out->Bulk(key);
-  if (nested) ctx.out->ArrayHeader(popped.size());
-  for (const std::string& v : popped) ctx.out->Bulk(v);
-}
 
 // BLPOP/BRPOP (nested = false: one element) and BLMPOP (nested: up to `count`).
 boost::asio::awaitable<void> PopOrBlock(CommandContext& ctx, std::span<const std::string_view> keys,
                                         End end, size_t count, int64_t timeout_ms, bool nested) {
-  Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
-  for (std::string_view k : keys) tx.AddKey(k, LockMode::kExclusive);
-  co_await tx.Lock(/*single_shard_too=*/true);
-  std::vector<std::string> popped;
-  auto pop = [&](Db& db, Entry* e) { popped = PopElements(db, e, end, count); };
-  bool wrong_type;
-  std::optional<std::string_view> key =
-      co_await PopFromFirstLocked(ctx, tx, keys, ValueType::kList, pop, &wrong_type);
-  if (key || ctx.client->exec_holds_shards) {
-    // Served at once, WRONGTYPE, or inside EXEC, where nothing blocks (a timeout at once).
-    co_await tx.Finish();
-    if (wrong_type) {
-      ctx.out->Error(errors::kWrongType);
-    } else if (key) {
-      ReplyPopped(ctx, *key, popped, nested);
-    } else {
-      ctx.out->NullArray();
-    }
-    co_return;
-  }
-  auto waiter = std::make_shared<ListWaiter>(ctx, end, count);
-  const BlockResult result = co_await Block(ctx, tx, keys, waiter, timeout_ms);
-  if (result == BlockResult::kServed) {
-    ReplyPopped(ctx, waiter->key(), waiter->elements(), nested);
-  } else {
-    ReplyUnserved(ctx, result, &ReplySink::NullArray);
-  }
+  auto popped = std::make_shared<std::vector<std::string>>();
+  auto pop = [popped, end, count](Db& db, Entry* e) { *popped = PopElements(db, e, end, count); };
+  auto reply = [&](std::string_view key) {
+    ctx.out->ArrayHeader(2);
+    ctx.out->Bulk(key);
+    if (nested) ctx.out->ArrayHeader(popped->size());
+    for (const std::string& v : *popped) ctx.out->Bulk(v);
+  };
+  co_await PopFirstOrBlock(ctx, keys, ValueType::kList, timeout_ms, pop, reply,
+                           &ReplySink::NullArray);
 }
 
 boost::asio::awaitable<void> BPop(CommandContext& ctx, End end) {
@@ -152,17 +114,16 @@ boost::asio::awaitable<void> MoveOrBlock(CommandContext& ctx, End from, End to,
   }
   const uint32_t num_shards = ctx.shards->size();
   const bool local = ShardOfKey(src, num_shards) == ShardOfKey(dst, num_shards);
-  auto waiter = std::make_shared<ListWaiter>(ctx, from, 1);
-  waiter->MoveTo(dst, to, local);
+  auto waiter = std::make_shared<MoveWaiter>(ctx, from, dst, to, local);
   const BlockResult result =
       co_await Block(ctx, tx, std::span<const std::string_view>(&src, 1), waiter, timeout_ms);
   if (result != BlockResult::kServed) {
     ReplyUnserved(ctx, result, &ReplySink::Null);
   } else if (waiter->wrong_type() ||
-             (!local && !co_await PushAcross(ctx, src, dst, from, to, waiter->elements()[0]))) {
+             (!local && !co_await PushAcross(ctx, src, dst, from, to, waiter->element()))) {
     ctx.out->Error(errors::kWrongType);
   } else {
-    ctx.out->Bulk(waiter->elements()[0]);
+    ctx.out->Bulk(waiter->element());
   }
 }
 

@@ -14,6 +14,7 @@
 #include "commands/command.h"
 #include "commands/command_table.h"
 #include "commands/value_helpers.h"
+#include "commands/zset_commands.h"
 #include "commands/zset_range.h"
 #include "core/zset_object.h"
 
@@ -274,17 +275,8 @@ void PopGeneric(ShardCall& c, bool max) {
   bool bad;
   Entry* e = FindZSet(c, &bad, true);
   if (bad) return;
-  std::vector<std::pair<std::string, double>> popped;
-  if (e != nullptr) {
-    ObjectChange change(c.db, e);
-    ZSetObject& z = ZOf(e);
-    const size_t n = std::min<size_t>(static_cast<size_t>(count), z.Length());
-    z.ForRange(max ? z.Length() - 1 : 0, n, max, [&](ZElement el) {
-      popped.emplace_back(std::string(el.member), el.score);
-      return true;
-    });
-    for (const auto& [member, score] : popped) z.Remove(member);
-  }
+  Scored popped;
+  if (e != nullptr) popped = PopScored(c.db, e, max, static_cast<size_t>(count));
   // RESP3 nests the pairs when a count was given, as Redis 7.
   const bool nested = c.out.protocol_version() >= 3 && c.args.size() == 3;
   c.out.ArrayHeader(nested ? popped.size() : popped.size() * 2);
@@ -457,6 +449,29 @@ const CommandSpec kZSetCommands[] = {
 };
 
 }  // namespace
+
+Scored PopScored(Db& db, Entry* e, bool max, size_t count) {
+  Scored popped;
+  ObjectChange change(db, e);
+  ZSetObject& z = ZOf(e);
+  z.ForRange(max ? z.Length() - 1 : 0, std::min(count, z.Length()), max, [&](ZElement el) {
+    popped.emplace_back(std::string(el.member), el.score);
+    return true;
+  });
+  for (const auto& [member, score] : popped) z.Remove(member);
+  return popped;
+}
+
+void ReplyMPopped(ReplySink& out, std::string_view key, const Scored& popped) {
+  out.ArrayHeader(2);
+  out.Bulk(key);
+  out.ArrayHeader(popped.size());
+  for (const auto& [member, score] : popped) {
+    out.ArrayHeader(2);
+    out.Bulk(member);
+    out.Double(score);
+  }
+}
 
 std::span<const CommandSpec> ZSetFamily() { return kZSetCommands; }
 

@@ -15,6 +15,7 @@
 #include "commands/command.h"
 #include "commands/command_table.h"
 #include "commands/value_helpers.h"
+#include "commands/zset_commands.h"
 #include "commands/zset_range.h"
 #include "core/set_object.h"
 #include "core/zset_object.h"
@@ -22,8 +23,6 @@
 
 namespace shoal {
 namespace {
-
-using Scored = std::vector<std::pair<std::string, double>>;
 
 ZSetObject& ZOf(Entry* e) { return *static_cast<ZSetObject*>(e->object()); }
 
@@ -304,17 +303,8 @@ boost::asio::awaitable<void> ZInterCard(CommandContext& ctx) {
 boost::asio::awaitable<void> ZMPop(CommandContext& ctx) {
   std::optional<MPopArgs> a = ParseMPopArgs(ctx.args, "min", "max", *ctx.out);
   if (!a) co_return;
-  const bool max = a->second;
   Scored popped;
-  auto pop = [&](Db& db, Entry* e) {
-    ObjectChange change(db, e);
-    ZSetObject& z = ZOf(e);
-    z.ForRange(max ? z.Length() - 1 : 0, std::min(a->count, z.Length()), max, [&](ZElement el) {
-      popped.emplace_back(std::string(el.member), el.score);
-      return true;
-    });
-    for (const auto& [m, s] : popped) z.Remove(m);
-  };
+  auto pop = [&](Db& db, Entry* e) { popped = PopScored(db, e, a->second, a->count); };
   bool wrong_type;
   std::optional<std::string_view> key =
       co_await PopFromFirst(ctx, a->keys, ValueType::kZSet, pop, &wrong_type);
@@ -323,14 +313,7 @@ boost::asio::awaitable<void> ZMPop(CommandContext& ctx) {
   } else if (!key) {
     ctx.out->NullArray();
   } else {
-    ctx.out->ArrayHeader(2);
-    ctx.out->Bulk(*key);
-    ctx.out->ArrayHeader(popped.size());
-    for (const auto& [m, s] : popped) {
-      ctx.out->ArrayHeader(2);
-      ctx.out->Bulk(m);
-      ctx.out->Double(s);
-    }
+    ReplyMPopped(*ctx.out, *key, popped);
   }
 }
 

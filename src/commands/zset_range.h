@@ -60,9 +60,4 @@ bool ParseRangeOptions(CmdArgs args, size_t from, bool fixed, bool store, RangeR
 // returns nullopt when a bound is invalid, so Select(nullptr, ...) validates the bounds.
 std::optional<Selection> Select(const ZSetObject* z, const RangeRequest& r, ReplySink& out);
 
-// Replaces whatever `key` holds with a sorted set of `members` (deleted when empty). On the
-// key's shard; the caller holds the key's lock (ZUNIONSTORE & co, GEOSEARCHSTORE).
-void StoreZSet(Shard& shard, Db& db, std::string_view key,
-               const std::vector<std::pair<std::string, double>>& members);
-
 }  // namespace shoal

@@ -93,9 +93,14 @@ void BlockingTable::ServeWaiters(Shard& shard, const std::string& id) {
       return;
     }
     const Entry* e = db.FindForWrite(key, shard.NowMs());
-    if (e == nullptr || e->type() != it->second.front()->type()) return;
-    std::shared_ptr<BlockedClient> waiter = std::move(it->second.front());
-    it->second.pop_front();
+    if (e == nullptr) return;
+    // The first waiter for what the key holds now (BLPOP and BZPOPMIN may wait on one key).
+    Waiters& waiters = it->second;
+    auto w = std::find_if(waiters.begin(), waiters.end(),
+                          [type = e->type()](const auto& x) { return x->type() == type; });
+    if (w == waiters.end()) return;
+    std::shared_ptr<BlockedClient> waiter = std::move(*w);
+    waiters.erase(w);
     if (waiter->TryClaim()) waiter->Serve(shard, db, key);
   }
 }

@@ -65,8 +65,9 @@ class BlockingTable {
   void DbReplaced(int db);
 
   bool has_ready() const { return !ready_.empty(); }
-  // Serves the ready keys (see BlockedClient::Serve), in FIFO order per key, as long as each
-  // key holds a value of the waiters' type. A locked key is served once its locks go.
+  // Serves the ready keys (see BlockedClient::Serve): per key, in FIFO order the waiters for
+  // the type it holds, as long as it holds one (others keep their place). A locked key is
+  // served once its locks go.
   void ServeReady(Shard& shard);
 
  private:

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "core/list_object.h"
 #include "engine/shard.h"
 
 namespace shoal {
@@ -96,6 +97,19 @@ TEST_F(BlockingTableTest, OtherTypesAndDatabasesDoNotServe) {
   shard_.ServeBlocked();
   EXPECT_TRUE(log_.empty());
   EXPECT_EQ(table_.size(), 2u);
+}
+
+TEST_F(BlockingTableTest, AWaiterForAnotherTypeKeepsItsPlaceAndDoesNotBlockTheOthers) {
+  table_.Add(0, "k", Waiter("list", ValueType::kList));
+  table_.Add(0, "k", Waiter("s1"));
+  table_.Add(0, "k", Waiter("s2"));
+  Create(0, "k");  // a string: the first string waiter is served past the list waiter
+  shard_.ServeBlocked();
+  EXPECT_EQ(log_, (std::vector<std::string>{"s1<-k"}));
+  shard_.db(0).Insert(Entry::CreateObject("k", new ListObject()), clock_.NowMs());
+  shard_.ServeBlocked();
+  EXPECT_EQ(log_, (std::vector<std::string>{"s1<-k", "list<-k"}));
+  EXPECT_EQ(table_.size(), 1u);  // s2 still waits
 }
 
 TEST_F(BlockingTableTest, LockedKeyIsServedWhenItsLockGoes) {

@@ -80,27 +80,33 @@ SCENARIOS = [
 ]
 
 
+def run_blocked_scenario(server, setup, blocked, pushes, check):
+    """Runs `setup`, then each of `blocked` from its own client (waiting until it blocks),
+    then `pushes` from another; returns the replies of the pushes, the blocked commands and
+    `check`, in that order."""
+    with server.raw() as main:
+        assert main.cmd("FLUSHALL") == "OK"
+        for cmd in setup:
+            main.cmd(*cmd)
+        waiters = []
+        for i, cmd in enumerate(blocked):
+            w = server.raw()
+            w.send_command(*cmd)
+            waiters.append(w)
+            wait_until(lambda: main.cmd("INFO", "clients").count(b"blocked_clients:%d" % (i + 1)) == 1,
+                       what="blocked")
+        replies = [main.cmd(*cmd) for cmd in pushes]
+        replies += [w.read_reply() for w in waiters]
+        replies += [main.cmd(*cmd) for cmd in check]
+        for w in waiters:
+            w.close()
+        return replies
+
+
 @pytest.mark.parametrize("setup,blocked,pushes,check", [pytest.param(*c[1:], id=c[0]) for c in SCENARIOS])
 def test_blocked_scenarios_match_redis(shoal, redis_ref, setup, blocked, pushes, check):
-    def run(server):
-        with server.raw() as main:
-            assert main.cmd("FLUSHALL") == "OK"
-            for cmd in setup:
-                main.cmd(*cmd)
-            waiters = []
-            for i, cmd in enumerate(blocked):
-                w = server.raw()
-                w.send_command(*cmd)
-                waiters.append(w)
-                wait_until(lambda: main.cmd("INFO", "clients").count(b"blocked_clients:%d" % (i + 1)) == 1,
-                           what="blocked")
-            replies = [main.cmd(*cmd) for cmd in pushes]
-            replies += [w.read_reply() for w in waiters]
-            replies += [main.cmd(*cmd) for cmd in check]
-            for w in waiters:
-                w.close()
-            return replies
-    assert run(shoal) == run(redis_ref)
+    assert run_blocked_scenario(shoal, setup, blocked, pushes, check) == \
+        run_blocked_scenario(redis_ref, setup, blocked, pushes, check)
 
 
 def blocked_clients(r):
