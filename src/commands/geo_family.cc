@@ -1,7 +1,7 @@
 // GEO commands over sorted sets whose scores are 52-bit geohash cells (core/geohash.h), as
 // Redis stores them: GEOADD, GEOPOS, GEODIST, GEOHASH, GEOSEARCH and the older GEORADIUS /
 // GEORADIUSBYMEMBER (and their _RO forms). Searches scan every member of the key and keep
-// those within the shape; GEOSEARCHSTORE stores; the GEORADIUS ... STORE options are not built yet.
+// those within the shape; GEOSEARCHSTORE and GEORADIUS ... STORE|STOREDIST store them.
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -176,11 +176,23 @@ struct Hit {
   geo::Position pos;
 };
 
-// Parses the shared tail options; false (error written) when malformed.
-bool ParseSearchOptions(CmdArgs args, size_t from, Search* s, ReplySink& out) {
+// GEORADIUS's STORE key / STOREDIST key option.
+struct StoreTo {
+  std::optional<std::string_view> key;
+  bool dist = false;  // STOREDIST: distances as scores, not cells
+};
+
+// Parses the shared tail options; false (error written) when malformed. `store`: where the
+// GEORADIUS forms that write keep a STORE/STOREDIST option (nullptr: not accepted).
+bool ParseSearchOptions(CmdArgs args, size_t from, Search* s, ReplySink& out,
+                        StoreTo* store = nullptr) {
   for (size_t i = from; i < args.size(); i++) {
     std::string_view a = args[i];
-    if (EqualsIgnoreCase(a, "withcoord")) {
+    if (store != nullptr && i + 1 < args.size() &&
+        (EqualsIgnoreCase(a, "store") || EqualsIgnoreCase(a, "storedist"))) {
+      store->key = args[++i];
+      store->dist = a.size() == 9;  // the last one wins, as in Redis
+    } else if (EqualsIgnoreCase(a, "withcoord")) {
       s->with_coord = true;
     } else if (EqualsIgnoreCase(a, "withdist")) {
       s->with_dist = true;
@@ -207,6 +219,12 @@ bool ParseSearchOptions(CmdArgs args, size_t from, Search* s, ReplySink& out) {
       out.Error(errors::kSyntax);
       return false;
     }
+  }
+  if (store != nullptr && store->key && (s->with_dist || s->with_hash || s->with_coord)) {
+    out.Error(
+        "ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORD "
+        "options");
+    return false;
   }
   if (s->any && !s->count) {
     out.Error("ERR the ANY argument requires COUNT argument");
@@ -267,12 +285,12 @@ void SearchAndReply(ShardCall& c, Search& s) {
   bool bad;
   Entry* e = FindGeo(c, &bad);
   if (bad) return;
+  if (e == nullptr) return c.out.ArrayHeader(0);  // even for a member: Redis checks it later
   if (s.from_member) {
-    std::optional<double> score = e == nullptr ? std::nullopt : ZOf(e).Score(*s.from_member);
+    std::optional<double> score = ZOf(e).Score(*s.from_member);
     if (!score) return c.out.Error("ERR could not decode requested zset member");
     s.center = geo::Decode(static_cast<uint64_t>(*score));
   }
-  if (e == nullptr) return c.out.ArrayHeader(0);
   ReplyHits(RunSearch(ZOf(e), s), s, c.out);
 }
 
@@ -369,20 +387,13 @@ void GeoSearch(ShardCall& c) {
   SearchAndReply(c, s);
 }
 
-// GEOSEARCHSTORE destination source ... [STOREDIST]: stores the hits with their cells as
-// scores, or their distances (in the query's unit) with STOREDIST. No hits (or no source):
-// the destination is deleted, as Redis.
-boost::asio::awaitable<void> GeoSearchStore(CommandContext& ctx) {
-  Search s;
-  bool store_dist = false;
-  if (!ParseGeoSearch(ctx.args, 3, /*store=*/true, &s, &store_dist, *ctx.out)) co_return;
-  std::string_view dest = ctx.args[1], src = ctx.args[2];
-  Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
-  tx.AddKey(src, LockMode::kShared);
-  tx.AddKey(dest, LockMode::kExclusive);
-  co_await tx.Lock(/*single_shard_too=*/true);
+// Under `tx` (src locked shared, dest exclusive): runs `s` on src and replaces dest with
+// the hits, scored by their cells or, with `store_dist`, their distances in the query's unit.
+// No hits (or no source): dest is deleted, as Redis. Replies the number stored.
+boost::asio::awaitable<void> StoreSearch(CommandContext& ctx, Transaction& tx, std::string_view src,
+                                         std::string_view dest, Search& s, bool store_dist) {
   std::optional<std::string_view> error;
-  std::vector<std::pair<std::string, double>> stored;
+  Scored stored;
   std::string_view keys[] = {src};
   co_await VisitKeys(ctx, tx, keys, [&](size_t, Entry* e) {
     if (e->type() != ValueType::kZSet) {
@@ -412,30 +423,79 @@ boost::asio::awaitable<void> GeoSearchStore(CommandContext& ctx) {
   ctx.out->Integer(static_cast<int64_t>(stored.size()));
 }
 
-// GEORADIUS key lon lat radius unit [options] and GEORADIUSBYMEMBER key member radius unit
-// [options] (and their _RO forms; STORE is not supported yet).
-void RadiusGeneric(ShardCall& c, bool by_member) {
+// GEOSEARCHSTORE destination source ... [STOREDIST]
+boost::asio::awaitable<void> GeoSearchStore(CommandContext& ctx) {
   Search s;
+  bool store_dist = false;
+  if (!ParseGeoSearch(ctx.args, 3, /*store=*/true, &s, &store_dist, *ctx.out)) co_return;
+  std::string_view dest = ctx.args[1], src = ctx.args[2];
+  Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
+  tx.AddKey(src, LockMode::kShared);
+  tx.AddKey(dest, LockMode::kExclusive);
+  co_await tx.Lock(/*single_shard_too=*/true);
+  co_await StoreSearch(ctx, tx, src, dest, s, store_dist);
+}
+
+// GEORADIUS key lon lat radius unit [options] and GEORADIUSBYMEMBER key member radius unit
+// [options]: the search into `s`; `store` as ParseSearchOptions.
+bool ParseRadius(CmdArgs args, bool by_member, Search* s, ReplySink& out, StoreTo* store) {
   size_t i = 2;
   if (by_member) {
-    s.from_member = c.args[i++];
+    s->from_member = args[i++];
   } else {
-    std::optional<geo::Position> p = ParseLonLat(c.args[2], c.args[3], c.out);
-    if (!p) return;
-    s.center = *p;
+    std::optional<geo::Position> p = ParseLonLat(args[2], args[3], out);
+    if (!p) return false;
+    s->center = *p;
     i = 4;
   }
-  std::optional<double> r = ParseDouble(c.args[i]);
-  if (!r || *r < 0) return c.out.Error("ERR need numeric radius");
-  std::optional<double> u = UnitMeters(c.args[i + 1], c.out);
-  if (!u) return;
-  s.radius = *r * *u;
-  s.unit = *u;
-  if (!ParseSearchOptions(c.args, i + 2, &s, c.out)) return;
-  SearchAndReply(c, s);
+  std::optional<double> r = ParseDouble(args[i]);
+  if (!r || *r < 0) {
+    out.Error("ERR need numeric radius");
+    return false;
+  }
+  std::optional<double> u = UnitMeters(args[i + 1], out);
+  if (!u) return false;
+  s->radius = *r * *u;
+  s->unit = *u;
+  return ParseSearchOptions(args, i + 2, s, out, store);
 }
-void GeoRadius(ShardCall& c) { RadiusGeneric(c, false); }
-void GeoRadiusByMember(ShardCall& c) { RadiusGeneric(c, true); }
+
+// GEORADIUS_RO and GEORADIUSBYMEMBER_RO (no STORE).
+void RadiusReadOnly(ShardCall& c, bool by_member) {
+  Search s;
+  if (ParseRadius(c.args, by_member, &s, c.out, nullptr)) SearchAndReply(c, s);
+}
+void GeoRadiusRo(ShardCall& c) { RadiusReadOnly(c, false); }
+void GeoRadiusByMemberRo(ShardCall& c) { RadiusReadOnly(c, true); }
+
+// GEORADIUS and GEORADIUSBYMEMBER: with STORE/STOREDIST key, the hits go to that key, which
+// may live on another shard (atomic with the read, as GEOSEARCHSTORE).
+boost::asio::awaitable<void> RadiusGeneric(CommandContext& ctx, bool by_member) {
+  Search s;
+  StoreTo store;
+  if (!ParseRadius(ctx.args, by_member, &s, *ctx.out, &store)) co_return;
+  std::string_view src = ctx.args[1];
+  Transaction tx(ctx.shards, ctx.client->db, ctx.client->exec_holds_shards);
+  tx.AddKey(src, LockMode::kShared);
+  if (!store.key) {
+    co_await tx.Lock();
+    auto search = [&](Shard& shard) {
+      const int64_t now = ctx.now_ms != 0 ? ctx.now_ms : shard.NowMs();
+      ShardCall c{shard, shard.db(ctx.client->db), ctx.args, *ctx.out, *ctx.client, now};
+      SearchAndReply(c, s);
+    };
+    co_await tx.Run(ShardOfKey(src, ctx.shards->size()), search);
+    co_await tx.Finish();
+    co_return;
+  }
+  tx.AddKey(*store.key, LockMode::kExclusive);
+  co_await tx.Lock(/*single_shard_too=*/true);
+  co_await StoreSearch(ctx, tx, src, *store.key, s, store.dist);
+}
+boost::asio::awaitable<void> GeoRadius(CommandContext& ctx) { return RadiusGeneric(ctx, false); }
+boost::asio::awaitable<void> GeoRadiusByMember(CommandContext& ctx) {
+  return RadiusGeneric(ctx, true);
+}
 
 constexpr std::string_view kGeoRead = "@read @geo @slow";
 
@@ -457,19 +517,19 @@ const CommandSpec kGeoCommands[] = {
      "stores the result.",
      nullptr, GeoSearchStore},
     {"georadius", -6, kCmdWrite | kCmdDenyOom, 1, 1, 1, "@write @geo @slow", "geo", "3.2.0",
-     "Queries a geospatial index for members within a distance from a coordinate (STORE is "
-     "not supported yet).",
-     GeoRadius, nullptr},
+     "Queries a geospatial index for members within a distance from a coordinate, optionally "
+     "stores the result.",
+     nullptr, GeoRadius},
     {"georadiusbymember", -5, kCmdWrite | kCmdDenyOom, 1, 1, 1, "@write @geo @slow", "geo", "3.2.0",
-     "Queries a geospatial index for members within a distance from a member (STORE is not "
-     "supported yet).",
-     GeoRadiusByMember, nullptr},
+     "Queries a geospatial index for members within a distance from a member, optionally stores "
+     "the result.",
+     nullptr, GeoRadiusByMember},
     {"georadius_ro", -6, kCmdReadOnly, 1, 1, 1, kGeoRead, "geo", "3.2.10",
      "Returns members from a geospatial index that are within a distance from a coordinate.",
-     GeoRadius, nullptr},
+     GeoRadiusRo, nullptr},
     {"georadiusbymember_ro", -5, kCmdReadOnly, 1, 1, 1, kGeoRead, "geo", "3.2.10",
      "Returns members from a geospatial index that are within a distance from a member.",
-     GeoRadiusByMember, nullptr},
+     GeoRadiusByMemberRo, nullptr},
 };
 
 }  // namespace

@@ -8,7 +8,10 @@ namespace {
 
 constexpr int kStep = 26;
 
-double Radians(double degrees) { return degrees * M_PI / 180.0; }
+// Times one rounded constant, as Redis (degrees * M_PI / 180 rounds differently, and stored
+// distances, STOREDIST, show every bit).
+constexpr double kRadiansPerDegree = M_PI / 180.0;
+double Radians(double degrees) { return degrees * kRadiansPerDegree; }
 
 // Spreads the 32 bits of v to the even bits of a 64-bit word.
 uint64_t Spread(uint32_t v) {
