@@ -5,6 +5,7 @@ set -eu
 PACKAGES="build-essential cmake ninja-build ccache clang clang-format-14 libclang-rt-14-dev
   libboost1.81-dev libspdlog-dev libfmt-dev libcli11-dev libxxhash-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  protobuf-compiler libprotobuf-dev libssl-dev
   redis-server redis-tools python3 python3-redis python3-pytest python3-hypothesis"
 missing=""
 for p in $PACKAGES; do
