@@ -9,28 +9,22 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "fuzz_support.h"
 #include "protocol/resp/resp_parser.h"
 
 namespace {
 
+using shoal::fuzz::Check;
+using shoal::fuzz::Rng;
 using shoal::resp::ParserLimits;
 using shoal::resp::ParseStatus;
 using shoal::resp::RequestParser;
-
-void Check(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    std::abort();
-  }
-}
 
 struct Arg {
   bool in_input;
@@ -46,17 +40,6 @@ struct Outcome {
   std::string error_text;
   size_t pending_start = 0;
   bool operator==(const Outcome&) const = default;
-};
-
-// A tiny deterministic generator for the piece sizes.
-struct Rng {
-  uint64_t s;
-  uint64_t Next() {
-    s ^= s << 13;
-    s ^= s >> 7;
-    s ^= s << 17;
-    return s;
-  }
 };
 
 Outcome Run(std::string_view stream, const ParserLimits& limits, bool split, uint8_t seed) {
