@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace shoal::peer {
 
@@ -65,5 +66,14 @@ struct Frame {
 
   bool operator==(const Frame&) const = default;
 };
+
+// A frame of the current version.
+inline Frame MakeFrame(FrameType type, uint64_t request_id, std::string payload) {
+  Frame frame;
+  frame.type = type;
+  frame.request_id = request_id;
+  frame.payload = std::move(payload);
+  return frame;
+}
 
 }  // namespace shoal::peer

@@ -95,14 +95,6 @@ struct RawHeader {
   }
 };
 
-Frame MakeFrame(FrameType type, uint64_t id, std::string payload) {
-  Frame f;
-  f.type = type;
-  f.request_id = id;
-  f.payload = std::move(payload);
-  return f;
-}
-
 TEST(PeerFrame, EmptyInputDecodesNothing) {
   FrameDecoder decoder;
   Result<FrameDecoder::Output> r = decoder.Decode("");

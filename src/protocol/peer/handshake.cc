@@ -9,12 +9,9 @@ namespace shoal::peer {
 
 namespace {
 
-Frame MakeFrame(FrameType type, const google::protobuf::MessageLite& body) {
-  Frame frame;
-  frame.type = type;
-  frame.version = kFrameVersion;  // handshake frames are always version 1
-  frame.payload = body.SerializeAsString();
-  return frame;
+// Handshake frames are always version 1 and take no request id.
+Frame BodyFrame(FrameType type, const google::protobuf::MessageLite& body) {
+  return MakeFrame(type, 0, body.SerializeAsString());
 }
 
 Status CheckConfig(const HandshakeConfig& config, const std::string& nonce) {
@@ -82,7 +79,7 @@ std::vector<Frame> Handshake::Start() {
   dialer_min_version_ = config_.min_version;
   dialer_max_version_ = config_.max_version;
   step_ = Step::kAwaitWelcome;
-  return {MakeFrame(FrameType::kHello, hello)};
+  return {BodyFrame(FrameType::kHello, hello)};
 }
 
 std::vector<Frame> Handshake::OnFrame(const Frame& frame) {
@@ -143,7 +140,7 @@ std::vector<Frame> Handshake::OnHello(const Frame& frame) {
   welcome.set_max_payload(config_.max_payload);
   welcome.set_proof(ProofFor(ProofRole::kAcceptor));
   step_ = Step::kAwaitAuth;
-  return {MakeFrame(FrameType::kWelcome, welcome)};
+  return {BodyFrame(FrameType::kWelcome, welcome)};
 }
 
 std::vector<Frame> Handshake::OnWelcome(const Frame& frame) {
@@ -170,7 +167,7 @@ std::vector<Frame> Handshake::OnWelcome(const Frame& frame) {
   v1::Auth auth;
   auth.set_proof(ProofFor(ProofRole::kDialer));
   step_ = Step::kAuthenticated;
-  return {MakeFrame(FrameType::kAuth, auth)};
+  return {BodyFrame(FrameType::kAuth, auth)};
 }
 
 std::vector<Frame> Handshake::OnAuth(const Frame& frame) {
@@ -222,7 +219,7 @@ std::vector<Frame> Handshake::Fail(v1::ErrorCode code, std::string reason, std::
   v1::Error error;
   error.set_code(code);
   error.set_message(std::move(text));
-  return {MakeFrame(FrameType::kError, error)};
+  return {BodyFrame(FrameType::kError, error)};
 }
 
 std::vector<Frame> Handshake::FailFromPeer(const Frame& frame) {
@@ -234,8 +231,8 @@ std::vector<Frame> Handshake::FailFromPeer(const Frame& frame) {
     return {};
   }
   failure_.code = v1::ErrorCode_IsValid(error.code()) ? error.code() : v1::INTERNAL;
-  failure_.reason =
-      fmt::format("the peer refused: {} {}", v1::ErrorCode_Name(failure_.code), error.message());
+  failure_.reason = fmt::format("the peer refused: {}{}{}", v1::ErrorCode_Name(failure_.code),
+                                error.message().empty() ? "" : " ", error.message());
   return {};
 }
 
