@@ -246,12 +246,25 @@ std::string_view EncodingName(const Entry* e) {
   return e->StringLength() <= 44 && !e->modified_in_place() ? "embstr" : "raw";
 }
 
-Entry* CloneWithKey(const Entry* e, std::string_view key) {
+namespace {
+
+Entry* CloneValueWithKey(const Entry* e, std::string_view key) {
   if (e->encoding() == Encoding::kObject) {
     return Entry::CreateObject(key, e->object()->Clone().release());
   }
   if (e->encoding() == Encoding::kInt) return Entry::CreateInt(key, e->int_value());
   return Entry::Create(key, e->raw_value());
+}
+
+}  // namespace
+
+Entry* CloneWithKey(const Entry* e, std::string_view key) {
+  Entry* clone = CloneValueWithKey(e, key);
+  if (e->has_item_block()) {  // memcached flags travel with the value; Insert stamps a CAS
+    clone = Entry::WithItemBlock(clone, true);
+    clone->set_client_flags(e->client_flags());
+  }
+  return clone;
 }
 
 Entry* StoreString(Db& db, Entry* existing, std::string_view key, std::string_view value,
@@ -266,6 +279,7 @@ Entry* StoreString(Db& db, Entry* existing, std::string_view key, std::string_vi
   }
   size_t old_bytes = existing->MemoryBytes();
   Entry* e = db.Updated(existing, Entry::SetValue(existing, value, allow_int), old_bytes);
+  if (e->has_item_block()) e->set_client_flags(0);  // a new value, so no memcached flags
   if (expire_at_ms > 0)
     e = db.SetExpire(e, expire_at_ms);
   else if (expire_at_ms == 0)

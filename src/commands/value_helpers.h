@@ -109,10 +109,12 @@ std::string_view TypeName(ValueType type);
 // Redis's OBJECT ENCODING names.
 std::string_view EncodingName(const Entry* e);
 
-// A new entry named `key` holding a copy of `e`'s value (RENAME, COPY, MOVE). `e` is untouched.
+// A new entry named `key` holding a copy of `e`'s value and memcached flags (RENAME, COPY,
+// MOVE). `e` is untouched.
 Entry* CloneWithKey(const Entry* e, std::string_view key);
 
-// Stores string `value` at `key`, creating or overwriting `existing` (which may be any type).
+// Stores string `value` at `key`, creating or overwriting `existing` (which may be any type);
+// an overwritten memcached item keeps its item block, with flags 0 and a new CAS unique.
 // expire_at_ms: > 0 sets a deadline, 0 clears it, -1 keeps the current one (KEEPTTL).
 // allow_int = false stores even an integer-looking value as bytes (INCRBYFLOAT).
 Entry* StoreString(Db& db, Entry* existing, std::string_view key, std::string_view value,

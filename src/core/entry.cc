@@ -55,8 +55,10 @@ size_t DecimalDigits(int64_t v) {
 Entry::Decoded Entry::Decode() const {
   Decoded d;
   d.shape.has_expiry = has_expiry_block();
+  d.shape.has_item = has_item_block();
   d.shape.encoding = encoding();
-  size_t off = kFixedHeaderBytes + (d.shape.has_expiry ? kExpiryBlockBytes : 0);
+  size_t off = kFixedHeaderBytes + (d.shape.has_expiry ? kExpiryBlockBytes : 0) +
+               (d.shape.has_item ? kItemBlockBytes : 0);
   d.shape.key_len = ReadVarint(bytes(), &off);
   d.shape.val_len = HasFixedValue(d.shape.encoding) ? 8 : ReadVarint(bytes(), &off);
   d.key_offset = off;
@@ -64,7 +66,8 @@ Entry::Decoded Entry::Decode() const {
 }
 
 size_t Entry::HeaderBytes(const Shape& s) {
-  return kFixedHeaderBytes + (s.has_expiry ? kExpiryBlockBytes : 0) + VarintBytes(s.key_len) +
+  return kFixedHeaderBytes + (s.has_expiry ? kExpiryBlockBytes : 0) +
+         (s.has_item ? kItemBlockBytes : 0) + VarintBytes(s.key_len) +
          (HasFixedValue(s.encoding) ? 0 : VarintBytes(s.val_len));
 }
 
@@ -74,17 +77,23 @@ Entry* Entry::Allocate(size_t n) {
   return new (p) Entry();
 }
 
-void Entry::WriteHeader(const Shape& s, int64_t expire_at_ms, uint32_t volatile_index) {
+void Entry::WriteHeader(const Shape& s, const Blocks& blocks) {
   unsigned char* b = bytes();
   b[kTypeOffset] = static_cast<unsigned char>((b[kTypeOffset] & 0x0f) |
                                               (static_cast<unsigned>(s.encoding) << 4));
-  b[kFlagsOffset] = static_cast<unsigned char>((b[kFlagsOffset] & kFlagModifiedInPlace) |
-                                               (s.has_expiry ? kFlagExpiry : 0));
+  b[kFlagsOffset] =
+      static_cast<unsigned char>((b[kFlagsOffset] & kFlagModifiedInPlace) |
+                                 (s.has_expiry ? kFlagExpiry : 0) | (s.has_item ? kFlagItem : 0));
   size_t off = kFixedHeaderBytes;
   if (s.has_expiry) {
-    std::memcpy(b + off, &expire_at_ms, sizeof(expire_at_ms));
-    std::memcpy(b + off + sizeof(expire_at_ms), &volatile_index, sizeof(volatile_index));
+    std::memcpy(b + off, &blocks.expire_at_ms, sizeof(blocks.expire_at_ms));
+    std::memcpy(b + off + sizeof(int64_t), &blocks.volatile_index, sizeof(uint32_t));
     off += kExpiryBlockBytes;
+  }
+  if (s.has_item) {
+    std::memcpy(b + off, &blocks.client_flags, sizeof(blocks.client_flags));
+    std::memcpy(b + off + sizeof(uint32_t), &blocks.cas, sizeof(blocks.cas));
+    off += kItemBlockBytes;
   }
   off += WriteVarint(b + off, s.key_len);
   if (!HasFixedValue(s.encoding)) WriteVarint(b + off, s.val_len);
@@ -97,7 +106,7 @@ Entry* Entry::Build(std::string_view key, const Shape& s) {
   e->bytes()[kTypeOffset] = static_cast<unsigned char>(ValueType::kString);
   e->bytes()[kFlagsOffset] = 0;
   e->set_access(0);
-  e->WriteHeader(s, 0, 0);
+  e->WriteHeader(s, Blocks());
   CopyBytes(e->bytes() + HeaderBytes(s), key.data(), key.size());
   return e;
 }
@@ -151,11 +160,14 @@ Entry* Entry::Reshape(Entry* e, const Shape& s, size_t keep, Growth growth) {
   const Decoded old = e->Decode();
   assert(s.key_len == old.shape.key_len && keep <= old.shape.val_len && keep <= s.val_len);
   assert(s.val_len <= kMaxLength);
-  int64_t expire_at_ms = 0;
-  uint32_t volatile_index = 0;
+  Blocks blocks;
   if (old.shape.has_expiry && s.has_expiry) {
-    expire_at_ms = e->expire_at_ms();
-    volatile_index = e->volatile_index();
+    blocks.expire_at_ms = e->expire_at_ms();
+    blocks.volatile_index = e->volatile_index();
+  }
+  if (old.shape.has_item && s.has_item) {
+    blocks.client_flags = e->client_flags();
+    blocks.cas = e->cas();
   }
   const size_t need = TotalBytes(s);
   const size_t key_offset = HeaderBytes(s);
@@ -184,7 +196,7 @@ Entry* Entry::Reshape(Entry* e, const Shape& s, size_t keep, Growth growth) {
   } else if (key_offset != old.key_offset) {
     std::memmove(e->bytes() + key_offset, e->bytes() + old.key_offset, moved);
   }
-  e->WriteHeader(s, expire_at_ms, volatile_index);
+  e->WriteHeader(s, blocks);
   if (!fresh_block && growth == Growth::kExact && usable - need >= kTrimSlack) {
     void* p = std::realloc(e, need);  // glibc shrinks in place; other allocators may move
     if (p != nullptr) e = static_cast<Entry*>(p);
@@ -278,6 +290,14 @@ Entry* Entry::WithExpiryBlock(Entry* e, bool present) {
   return Reshape(e, s, keep, Growth::kExact);
 }
 
+Entry* Entry::WithItemBlock(Entry* e, bool present) {
+  if (e->has_item_block() == present) return e;
+  Shape s = e->Decode().shape;
+  const size_t keep = s.val_len;
+  s.has_item = present;
+  return Reshape(e, s, keep, Growth::kExact);
+}
+
 std::string_view Entry::key() const {
   const Decoded d = Decode();
   return {reinterpret_cast<const char*>(bytes()) + d.key_offset, d.shape.key_len};
@@ -343,6 +363,30 @@ uint32_t Entry::volatile_index() const {
 void Entry::set_volatile_index(uint32_t index) {
   assert(has_expiry_block());
   std::memcpy(bytes() + kFixedHeaderBytes + sizeof(int64_t), &index, sizeof(index));
+}
+
+uint32_t Entry::client_flags() const {
+  assert(has_item_block());
+  uint32_t v;
+  std::memcpy(&v, bytes() + ItemOffset(), sizeof(v));
+  return v;
+}
+
+void Entry::set_client_flags(uint32_t flags) {
+  assert(has_item_block());
+  std::memcpy(bytes() + ItemOffset(), &flags, sizeof(flags));
+}
+
+uint64_t Entry::cas() const {
+  assert(has_item_block());
+  uint64_t v;
+  std::memcpy(&v, bytes() + ItemOffset() + sizeof(uint32_t), sizeof(v));
+  return v;
+}
+
+void Entry::set_cas(uint64_t cas) {
+  assert(has_item_block());
+  std::memcpy(bytes() + ItemOffset() + sizeof(uint32_t), &cas, sizeof(cas));
 }
 
 size_t Entry::AllocatedBytes() const { return malloc_usable_size(const_cast<Entry*>(this)); }

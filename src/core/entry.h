@@ -10,9 +10,12 @@
 //   0    8     next            intrusive chain link, owned by Dict (the only aligned field)
 //   8    1     type:4 | encoding:4   (low nibble ValueType, high nibble Encoding)
 //   9    1     flags           bit 0: expiry block present; bit 1: value modified in place
-//                               (APPEND/SETRANGE); bits 2..7 reserved (zero)
+//                               (APPEND/SETRANGE); bit 2: item block present; bits 3..7
+//                               reserved (zero)
 //   10   3     access          24 bits of LRU/LFU metadata, engine-defined
 //   13   12    [expiry block]  only when flags bit 0: int64 expire_at_ms, uint32 volatile_index
+//   ..   12    [item block]    only when flags bit 2: uint32 client_flags, uint64 cas: what a
+//                               memcached item carries besides its value (docs/memcache.md)
 //   ..   1-5   key_len         LEB128 varint
 //   ..   1-5   val_len         LEB128 varint; absent for Encoding::kInt and kObject
 //   ..   k     key bytes       arbitrary binary
@@ -28,10 +31,11 @@
 //    byte up to the end of the value lies inside it;
 //  - Create/SetValue choose kInt exactly when ParseInt64 accepts the value, so formatting the
 //    int gives back the bytes that were set; CreateInt/SetIntValue store any int64 (INCR);
-//  - functions that may reallocate (SetValue, SetIntValue, Append, SetRange, WithExpiryBlock)
-//    keep the key, the type, the access bits, `next` and the expiry block's contents; when they
-//    return a different pointer the old block has been freed and whoever points at it (Dict
-//    chain, expiry index) must be updated (Dict::Replace never dereferences the old pointer).
+//  - functions that may reallocate (SetValue, SetIntValue, Append, SetRange, WithExpiryBlock,
+//    WithItemBlock) keep the key, the type, the access bits, `next` and the expiry and item
+//    blocks' contents; when they return a different pointer the old block has been freed and
+//    whoever points at it (Dict chain, expiry index) must be updated (Dict::Replace never
+//    dereferences the old pointer).
 #pragma once
 
 #include <cstddef>
@@ -54,6 +58,7 @@ class Entry {
   // Bytes of the fixed header after `next` (type/encoding, flags, access).
   static constexpr size_t kFixedHeaderBytes = 13;
   static constexpr size_t kExpiryBlockBytes = 12;
+  static constexpr size_t kItemBlockBytes = 12;
 
   // Creates a string entry; uses kInt when ParseInt64(value) succeeds. with_expire reserves the
   // expiry block (expire_at_ms = 0, volatile_index = 0). next and access start at 0.
@@ -81,6 +86,8 @@ class Entry {
   [[nodiscard]] static Entry* SetRange(Entry* e, size_t offset, std::string_view bytes);
   // Adds (zeroed) or drops the expiry block; no-op when already in that state.
   [[nodiscard]] static Entry* WithExpiryBlock(Entry* e, bool present);
+  // Adds (zeroed) or drops the item block; no-op when already in that state.
+  [[nodiscard]] static Entry* WithItemBlock(Entry* e, bool present);
 
   std::string_view key() const;
   ValueType type() const { return static_cast<ValueType>(byte(kTypeOffset) & 0x0f); }
@@ -103,6 +110,11 @@ class Entry {
   void set_expire_at_ms(int64_t ms);
   uint32_t volatile_index() const;  // requires has_expiry_block()
   void set_volatile_index(uint32_t index);
+  bool has_item_block() const { return (byte(kFlagsOffset) & kFlagItem) != 0; }
+  uint32_t client_flags() const;  // requires has_item_block()
+  void set_client_flags(uint32_t flags);
+  uint64_t cas() const;  // requires has_item_block()
+  void set_cas(uint64_t cas);
 
   // 24 bits of access metadata (LRU clock or LFU counter+time), engine-defined.
   uint32_t access() const {
@@ -128,6 +140,7 @@ class Entry {
   static constexpr size_t kAccessOffset = 10;
   static constexpr unsigned char kFlagExpiry = 1;
   static constexpr unsigned char kFlagModifiedInPlace = 2;
+  static constexpr unsigned char kFlagItem = 4;
 
   // The variable part of the layout, decoded.
   struct Shape {
@@ -135,6 +148,14 @@ class Entry {
     Encoding encoding;
     size_t key_len;
     size_t val_len;  // value bytes in the block: the raw length, or 8 for kInt
+    bool has_item = false;
+  };
+  // The contents of the optional blocks, carried across a Reshape.
+  struct Blocks {
+    int64_t expire_at_ms = 0;
+    uint32_t volatile_index = 0;
+    uint32_t client_flags = 0;
+    uint64_t cas = 0;
   };
   struct Decoded {
     Shape shape;
@@ -152,8 +173,13 @@ class Entry {
   static size_t HeaderBytes(const Shape& s);
   static size_t TotalBytes(const Shape& s) { return HeaderBytes(s) + s.key_len + s.val_len; }
   static Entry* Allocate(size_t bytes);
-  // Writes the fixed header (except next and access), expiry block and varints for `s`.
-  void WriteHeader(const Shape& s, int64_t expire_at_ms, uint32_t volatile_index);
+  // Writes the fixed header (except next and access), the optional blocks and the varints for
+  // `s`.
+  void WriteHeader(const Shape& s, const Blocks& blocks);
+  // Offset of the item block (valid when has_item_block()).
+  size_t ItemOffset() const {
+    return kFixedHeaderBytes + (has_expiry_block() ? kExpiryBlockBytes : 0);
+  }
   static Entry* Build(std::string_view key, const Shape& s);
   // A string value is about to replace an Object: deletes it and makes the entry a string.
   void ReleaseObject();

@@ -133,7 +133,17 @@ EntryPtr MakeMarked(std::string_view key, std::string_view value, bool with_expi
   return e;
 }
 
-void ExpectMarksKept(const Entry& e, std::string_view key, bool with_expire) {
+// The item block's marks (memcached flags and CAS), distinct from the expiry block's.
+constexpr uint32_t kMarkFlags = 0xdeadbeef;
+constexpr uint64_t kMarkCas = 0x0123456789abcdefULL;
+
+void MarkItem(Entry& e) {
+  e.set_client_flags(kMarkFlags);
+  e.set_cas(kMarkCas);
+}
+
+void ExpectMarksKept(const Entry& e, std::string_view key, bool with_expire,
+                     bool with_item = false) {
   EXPECT_EQ(e.key(), key);
   EXPECT_EQ(e.access(), 0x123456u);
   EXPECT_EQ(e.next, reinterpret_cast<Entry*>(uintptr_t{0x1000}));
@@ -142,6 +152,11 @@ void ExpectMarksKept(const Entry& e, std::string_view key, bool with_expire) {
   if (with_expire) {
     EXPECT_EQ(e.expire_at_ms(), 1700000000123);
     EXPECT_EQ(e.volatile_index(), 77u);
+  }
+  ASSERT_EQ(e.has_item_block(), with_item);
+  if (with_item) {
+    EXPECT_EQ(e.client_flags(), kMarkFlags);
+    EXPECT_EQ(e.cas(), kMarkCas);
   }
 }
 
@@ -318,12 +333,49 @@ TEST(Entry, WithExpiryBlockBothWays) {
   }
 }
 
+TEST(Entry, WithItemBlockBesideTheExpiryBlock) {
+  for (bool with_expire : {false, true}) {
+    for (const char* value : {"plain value", "-42", ""}) {
+      EntryPtr e = MakeMarked("item", value, with_expire);
+      const Encoding enc = e->encoding();
+      Apply(e, [](Entry* x) { return Entry::WithItemBlock(x, true); });
+      ASSERT_TRUE(e->has_item_block());
+      EXPECT_EQ(e->client_flags(), 0u);
+      EXPECT_EQ(e->cas(), 0u);
+      MarkItem(*e);
+      EXPECT_EQ(e->encoding(), enc);
+      EXPECT_EQ(e->StringValue(), value);
+      ExpectMarksKept(*e, "item", with_expire, true);
+
+      // The expiry block comes and goes under the item block without touching it.
+      Apply(e, [&](Entry* x) { return Entry::WithExpiryBlock(x, !with_expire); });
+      if (!with_expire) {
+        e->set_expire_at_ms(1700000000123);
+        e->set_volatile_index(77);
+      }
+      ExpectMarksKept(*e, "item", !with_expire, true);
+      EXPECT_EQ(e->StringValue(), value);
+
+      Apply(e, [](Entry* x) { return Entry::SetValue(x, std::string(300, 'v')); });
+      ExpectMarksKept(*e, "item", !with_expire, true);
+      Apply(e, [](Entry* x) { return Entry::SetIntValue(x, 7); });
+      ExpectMarksKept(*e, "item", !with_expire, true);
+      EXPECT_EQ(e->StringValue(), "7");
+
+      Apply(e, [](Entry* x) { return Entry::WithItemBlock(x, false); });
+      ExpectMarksKept(*e, "item", !with_expire, false);
+      EXPECT_EQ(e->StringValue(), "7");
+    }
+  }
+}
+
 TEST(Entry, RandomOperationsMatchModel) {
   std::mt19937_64 rng(12345);
   const std::string key = "model-key";
   EntryPtr e = MakeMarked(key, "", false);
   std::string model;
   bool expiry = false;
+  bool item = false;
   for (int step = 0; step < 3000; step++) {
     const int op = static_cast<int>(rng() % 6);
     std::string data(rng() % 40, '\0');
@@ -345,6 +397,10 @@ TEST(Entry, RandomOperationsMatchModel) {
       const int64_t v = static_cast<int64_t>(rng());
       Apply(e, [&](Entry* x) { return Entry::SetIntValue(x, v); });
       model = std::to_string(v);
+    } else if (op == 4) {
+      item = !item;
+      Apply(e, [&](Entry* x) { return Entry::WithItemBlock(x, item); });
+      if (item) MarkItem(*e);
     } else {
       expiry = !expiry;
       Apply(e, [&](Entry* x) { return Entry::WithExpiryBlock(x, expiry); });
@@ -355,7 +411,7 @@ TEST(Entry, RandomOperationsMatchModel) {
     }
     ASSERT_EQ(e->StringValue(), model) << "step " << step;
     ASSERT_EQ(e->StringLength(), model.size());
-    ExpectMarksKept(*e, key, expiry);
+    ExpectMarksKept(*e, key, expiry, item);
     if (model.size() > 2000) {
       Apply(e, [&](Entry* x) { return Entry::SetValue(x, "reset"); });
       model = "reset";

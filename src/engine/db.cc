@@ -16,7 +16,8 @@ bool IsLfu(EvictionPolicy p) {
 }
 }  // namespace
 
-Db::Db(ShardStats* stats, const EngineOptions* options) : stats_(stats), options_(options) {
+Db::Db(ShardStats* stats, const EngineOptions* options, CasClock* cas_clock)
+    : stats_(stats), options_(options), cas_clock_(cas_clock) {
   stats_->used_bytes += static_cast<int64_t>(dict_.BucketBytes());
 }
 
@@ -112,6 +113,7 @@ Entry* Db::Insert(Entry* e, int64_t now_ms, int64_t expire_at_ms) {
     dict_.Insert(e);
   }
   e->set_access(tracks_lfu() ? (LfuMinutes(now_ms) << 8 | kLfuInitCounter) : LruClock(now_ms));
+  StampCas(e);
   Changed(e);
   if (blocking_ != nullptr && !blocking_->empty()) blocking_->KeyCreated(index_, e->key());
   stats_->used_bytes += static_cast<int64_t>(e->MemoryBytes());
@@ -145,6 +147,7 @@ Entry* Db::Detach(std::string_view key, int64_t* expire_at_ms) {
 }
 
 Entry* Db::Updated(Entry* old_entry, Entry* updated, size_t old_bytes) {
+  StampCas(updated);
   Changed(updated);
   if (updated != old_entry) {
     dict_.Replace(old_entry, updated);

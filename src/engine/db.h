@@ -8,7 +8,10 @@
 //    volatile_ holds nothing else;
 //  - stats_->used_bytes includes MemoryBytes() of every entry and dict_.BucketBytes();
 //  - an Entry pointer returned by a lookup is valid until the next mutation of this Db;
-//  - every mutation of a key goes through a method below, which touches its watchers.
+//  - every mutation of a key goes through a method below, which touches its watchers;
+//  - an entry with an item block gets a new CAS unique from the shard's CasClock whenever it
+//    is inserted or its value is updated (Insert, Updated); a deadline change keeps it, as
+//    memcached's touch does.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +23,7 @@
 #include "core/dict.h"
 #include "core/entry.h"
 #include "engine/blocking_table.h"
+#include "engine/cas_clock.h"
 #include "engine/options.h"
 #include "engine/watch_table.h"
 
@@ -47,7 +51,7 @@ struct ShardStats {
 
 class Db {
  public:
-  Db(ShardStats* stats, const EngineOptions* options);
+  Db(ShardStats* stats, const EngineOptions* options, CasClock* cas_clock);
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
@@ -141,6 +145,9 @@ class Db {
   void Changed(const Entry* e) {
     if (!watches_.empty()) watches_.Touch(e->key());  // key() decodes: only when watched
   }
+  void StampCas(Entry* e) {
+    if (e->has_item_block()) e->set_cas(cas_clock_->Next(e->cas()));
+  }
 
   Dict dict_;
   std::vector<Entry*> volatile_;
@@ -149,6 +156,7 @@ class Db {
   int index_ = 0;
   ShardStats* stats_;
   const EngineOptions* options_;
+  CasClock* cas_clock_;
 };
 
 }  // namespace shoal

@@ -14,12 +14,13 @@ class DbTest : public ::testing::Test {
  protected:
   EngineOptions options_;
   ShardStats stats_;
+  CasClock cas_clock_{3};
   ManualClock clock_{1'000'000'000};
   std::mt19937_64 rng_{42};
 };
 
 TEST_F(DbTest, LazyExpiryOnAccess) {
-  Db db(&stats_, &options_);
+  Db db(&stats_, &options_, &cas_clock_);
   int64_t now = clock_.NowMs();
   db.Insert(Entry::Create("k", "v"), now, now + 100);
   EXPECT_NE(db.FindForRead("k", now + 99), nullptr);
@@ -30,7 +31,7 @@ TEST_F(DbTest, LazyExpiryOnAccess) {
 }
 
 TEST_F(DbTest, ActiveExpiryRemovesUntouchedKeys) {
-  Db db(&stats_, &options_);
+  Db db(&stats_, &options_, &cas_clock_);
   int64_t now = clock_.NowMs();
   for (int i = 0; i < 1000; i++) {
     db.Insert(Entry::Create("k" + std::to_string(i), "v"), now, now + (i < 900 ? 10 : 100000));
@@ -46,7 +47,7 @@ TEST_F(DbTest, ActiveExpiryRemovesUntouchedKeys) {
 TEST_F(DbTest, MemoryAccountingReturnsToBaseline) {
   int64_t baseline = stats_.used_bytes;
   {
-    Db db(&stats_, &options_);
+    Db db(&stats_, &options_, &cas_clock_);
     int64_t empty = stats_.used_bytes;
     int64_t now = clock_.NowMs();
     for (int i = 0; i < 10000; i++) {
@@ -97,7 +98,7 @@ TEST_F(DbTest, LazyFlushEmptiesAtOnceAndFreesInSteps) {
 }
 
 TEST_F(DbTest, PersistAndDetachKeepVolatileIndexConsistent) {
-  Db db(&stats_, &options_);
+  Db db(&stats_, &options_, &cas_clock_);
   int64_t now = clock_.NowMs();
   for (int i = 0; i < 100; i++) {
     db.Insert(Entry::Create("k" + std::to_string(i), "v"), now, now + 1000 + i);
@@ -118,7 +119,7 @@ TEST_F(DbTest, PersistAndDetachKeepVolatileIndexConsistent) {
 }
 
 TEST_F(DbTest, EvictionSamplesOnlyVolatileWhenAsked) {
-  Db db(&stats_, &options_);
+  Db db(&stats_, &options_, &cas_clock_);
   int64_t now = clock_.NowMs();
   for (int i = 0; i < 50; i++) db.Insert(Entry::Create("p" + std::to_string(i), "v"), now);
   db.Insert(Entry::Create("vol", "v"), now, now + 10000);
@@ -126,6 +127,40 @@ TEST_F(DbTest, EvictionSamplesOnlyVolatileWhenAsked) {
   size_t n = db.Sample(rng_, /*volatile_only=*/true, out, 8);
   ASSERT_GE(n, 1u);
   for (size_t i = 0; i < n; i++) EXPECT_EQ(out[i]->key(), "vol");
+}
+
+// memcached CAS uniques: entries with an item block get a new one on every insert and value
+// update, none on a deadline change; they only grow, also for a key moved to a shard whose
+// clock is behind; entries without the block are left alone.
+TEST_F(DbTest, CasUniquesOfItemEntries) {
+  const int64_t now = clock_.NowMs();
+  Db db(&stats_, &options_, &cas_clock_);
+  Entry* item = db.Insert(Entry::WithItemBlock(Entry::Create("item", "v"), true), now);
+  Entry* plain = db.Insert(Entry::Create("plain", "v"), now);
+  EXPECT_FALSE(plain->has_item_block());
+  const uint64_t first = item->cas();
+  EXPECT_NE(first, 0u);
+  EXPECT_EQ(first & ((1u << CasClock::kShardBits) - 1), 3u) << "the shard id is in the unique";
+
+  size_t old_bytes = item->MemoryBytes();
+  item = db.Updated(item, Entry::Append(item, "more"), old_bytes);
+  const uint64_t second = item->cas();
+  EXPECT_GT(second, first);
+  item = db.SetExpire(item, now + 10'000);
+  EXPECT_EQ(item->cas(), second) << "touch keeps the unique";
+  item = db.Persist(item);
+  EXPECT_EQ(item->cas(), second);
+
+  // Moved to a shard whose clock has handed out nothing yet: still above the old unique.
+  CasClock behind(1);
+  ShardStats other_stats;
+  Db other(&other_stats, &options_, &behind);
+  int64_t deadline = 0;
+  Entry* moved = db.Detach("item", &deadline);
+  moved = other.Insert(moved, now);
+  EXPECT_GT(moved->cas(), second);
+  EXPECT_EQ(moved->cas() & ((1u << CasClock::kShardBits) - 1), 1u);
+  EXPECT_NE(CasClock(1).Next(0), CasClock(2).Next(0)) << "shards never share a unique";
 }
 
 }  // namespace

@@ -6,9 +6,9 @@
 namespace shoal {
 
 Shard::Shard(uint32_t id, const EngineOptions* options, const Clock* clock)
-    : id_(id), options_(options), clock_(clock), rng_(0x5eed0000ULL + id) {
+    : id_(id), options_(options), clock_(clock), cas_clock_(id), rng_(0x5eed0000ULL + id) {
   for (int i = 0; i < options_->num_databases; i++) {
-    dbs_.push_back(std::make_unique<Db>(&stats_, options_));
+    dbs_.push_back(std::make_unique<Db>(&stats_, options_, &cas_clock_));
     dbs_.back()->AttachBlocking(&blocking_, i);
   }
 }

@@ -75,6 +75,7 @@ class Shard {
   const EngineOptions* options_;
   const Clock* clock_;
   BlockingTable blocking_;
+  CasClock cas_clock_;
   std::vector<std::unique_ptr<Db>> dbs_;
   LockTable locks_;
   ShardStats stats_;
