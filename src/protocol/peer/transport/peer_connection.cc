@@ -13,6 +13,7 @@
 
 #include "base/logging.h"
 #include "protocol/peer/frame_encoder.h"
+#include "protocol/peer/transport/monotonic.h"
 
 namespace shoal::peer {
 
@@ -24,12 +25,6 @@ using asio::ip::tcp;
 constexpr size_t kMaxWriteBatch = 1024 * 1024;
 
 auto Token() { return asio::as_tuple(asio::use_awaitable); }
-
-int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // The ERROR code for a frame the decoder refused (docs/peer-protocol.md §7).
 v1::ErrorCode CodeFor(DecodeError error) {
@@ -48,10 +43,6 @@ v1::ErrorCode CodeFor(DecodeError error) {
   }
 }
 
-std::chrono::steady_clock::time_point AtUs(int64_t us) {
-  return std::chrono::steady_clock::time_point(std::chrono::microseconds(us));
-}
-
 }  // namespace
 
 std::shared_ptr<PeerConnection> PeerConnection::Start(tcp::socket socket, Role role,
@@ -68,7 +59,7 @@ PeerConnection::PeerConnection(tcp::socket socket, Role role, Options options, H
       options_(std::move(options)),
       handlers_(std::move(handlers)),
       queue_(options_.queue),
-      liveness_(options_.heartbeat, NowUs()),
+      liveness_(options_.heartbeat, MonotonicNowUs()),
       wake_writer_(socket_.get_executor(), asio::steady_timer::time_point::max()),
       heartbeat_timer_(socket_.get_executor()),
       handshake_timer_(socket_.get_executor()) {}
@@ -84,20 +75,25 @@ asio::awaitable<void> PeerConnection::Run() {
     limits.version = static_cast<uint8_t>(peer_.version);
     limits.max_payload = options_.handshake.max_payload;
     decoder_.set_limits(limits);
-    liveness_ = Liveness(options_.heartbeat, NowUs());
+    liveness_ = Liveness(options_.heartbeat, MonotonicNowUs());
+    counters().connections_opened++;
     if (handlers_.on_open) handlers_.on_open(peer_);
     asio::co_spawn(socket_.get_executor(), WriteLoop(), asio::detached);
     asio::co_spawn(socket_.get_executor(), HeartbeatLoop(), asio::detached);
     status = co_await ReadLoop();
   }
-  Close(std::move(status));
+  Close(std::move(status), close_label_);
 }
 
 asio::awaitable<void> PeerConnection::HandshakeWatchdog() {
   auto self = shared_from_this();
   handshake_timer_.expires_after(std::chrono::milliseconds(options_.handshake_timeout_ms));
   auto [ec] = co_await handshake_timer_.async_wait(Token());
-  if (!ec && !open_) Close(Status::Error("peer handshake: timed out (HANDSHAKE_TIMEOUT)"));
+  if (!ec && !open_ && !closed_) {
+    Count(counters().handshake_failures, v1::ErrorCode_Name(v1::HANDSHAKE_TIMEOUT));
+    SHOAL_LOG(warn, "peer_handshake_failed reason=\"timed out\" code=HANDSHAKE_TIMEOUT");
+    Close(Status::Error("peer handshake: timed out (HANDSHAKE_TIMEOUT)"), "handshake_timeout");
+  }
 }
 
 asio::awaitable<Status> PeerConnection::RunHandshake() {
@@ -116,9 +112,13 @@ asio::awaitable<Status> PeerConnection::RunHandshake() {
     }
     if (handshake.state() == HandshakeState::kAuthenticated) break;
     if (handshake.state() == HandshakeState::kFailed) {
-      co_return Status::Error(fmt::format("peer handshake failed: {} ({})",
-                                          v1::ErrorCode_Name(handshake.failure().code),
-                                          handshake.failure().reason));
+      const std::string& code = v1::ErrorCode_Name(handshake.failure().code);
+      Count(counters().handshake_failures, code);
+      SHOAL_LOG(warn, "peer_handshake_failed reason=\"{}\" code={}", handshake.failure().reason,
+                code);
+      co_return Failed("handshake_failed",
+                       Status::Error(fmt::format("peer handshake failed: {} ({})", code,
+                                                 handshake.failure().reason)));
     }
     Result<Frame> frame = co_await ReadFrame();
     if (!frame.ok()) co_return frame.status();
@@ -134,19 +134,25 @@ asio::awaitable<Result<Frame>> PeerConnection::ReadFrame() {
       std::string_view pending(read_buffer_.data() + read_start_, read_end_ - read_start_);
       Result<FrameDecoder::Output> out = decoder_.Decode(pending);
       if (!out.ok()) {
-        co_return co_await Reject(CodeFor(decoder_.error()), out.status().message());
+        co_return co_await Reject(CodeFor(decoder_.error()), DecodeErrorName(decoder_.error()),
+                                  out.status().message());
       }
       read_start_ += out->consumed;
       if (out->frame) {
-        liveness_.OnFrameReceived(NowUs());
+        liveness_.OnFrameReceived(MonotonicNowUs());
         co_return std::move(*out->frame);
       }
     }
     read_start_ = read_end_ = 0;
     auto [ec, n] = co_await socket_.async_read_some(asio::buffer(read_buffer_), Token());
     if (ec) {
-      co_return Status::Error(fmt::format("peer connection: read: {}{}", ec.message(),
-                                          decoder_.mid_frame() ? " (truncated frame)" : ""));
+      const bool truncated = decoder_.mid_frame();
+      if (truncated) Count(counters().frames_rejected, "truncated");
+      co_return Failed(truncated                ? "truncated"
+                       : ec == asio::error::eof ? "peer_closed"
+                                                : "read_error",
+                       Status::Error(fmt::format("peer connection: read: {}{}", ec.message(),
+                                                 truncated ? " (truncated frame)" : "")));
     }
     read_end_ = n;
   }
@@ -170,18 +176,25 @@ asio::awaitable<Status> PeerConnection::ReadLoop() {
       case FrameType::kWelcome:
       case FrameType::kAuth:
         co_return co_await Reject(
-            v1::OUT_OF_ORDER,
+            v1::OUT_OF_ORDER, "out_of_order",
             fmt::format("peer frame: {} after the handshake", FrameTypeName(frame->type)));
       default:
-        if (handlers_.on_frame) handlers_.on_frame(std::move(*frame));
+        if (handlers_.on_frame && !closed_) handlers_.on_frame(std::move(*frame));
     }
   }
   co_return Status::Error("peer connection: closed");
 }
 
-asio::awaitable<Status> PeerConnection::Reject(v1::ErrorCode code, std::string reason) {
-  SHOAL_LOG(warn, "peer_frame_rejected reason=\"{}\" peer={} offset={}", reason, peer_.node_id,
-            decoder_.frame_offset());
+Status PeerConnection::Failed(std::string_view label, Status reason) {
+  close_label_ = label;
+  return reason;
+}
+
+asio::awaitable<Status> PeerConnection::Reject(v1::ErrorCode code, std::string_view label,
+                                               std::string reason) {
+  Count(counters().frames_rejected, label);
+  SHOAL_LOG(warn, "peer_frame_rejected reason={} peer={} offset={} detail=\"{}\"", label,
+            peer_.node_id, decoder_.frame_offset(), reason);
   // Stop the writer first; if it is in the middle of a write, the ERROR is skipped rather
   // than interleaved with it.
   const bool writer_busy = writing_;
@@ -194,14 +207,17 @@ asio::awaitable<Status> PeerConnection::Reject(v1::ErrorCode code, std::string r
     if (peer_.version != 0) error.version = static_cast<uint8_t>(peer_.version);
     co_await WriteNow(error);
   }
-  co_return Status::Error(std::move(reason));
+  co_return Failed("frame_rejected", Status::Error(std::move(reason)));
 }
 
 asio::awaitable<Status> PeerConnection::WriteNow(const Frame& frame) {
   Result<std::string> bytes = EncodeFrame(frame);
   if (!bytes.ok()) co_return bytes.status();
   auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(*bytes), Token());
-  if (ec) co_return Status::Error(fmt::format("peer connection: write: {}", ec.message()));
+  if (ec) {
+    co_return Failed("write_error",
+                     Status::Error(fmt::format("peer connection: write: {}", ec.message())));
+  }
   co_return Status::Ok();
 }
 
@@ -211,7 +227,7 @@ bool PeerConnection::Send(Frame frame, bool exempt) {
   Result<std::string> bytes = EncodeFrame(frame);
   if (!bytes.ok() || bytes->size() - kHeaderSize > peer_.max_payload) return false;
   if (!queue_.Push(std::move(*bytes), exempt)) return false;
-  liveness_.OnFrameSent(NowUs());
+  liveness_.OnFrameSent(MonotonicNowUs());
   wake_writer_.cancel();
   return true;
 }
@@ -229,24 +245,27 @@ asio::awaitable<void> PeerConnection::WriteLoop() {
     writing_ = true;
     auto [ec, n] = co_await asio::async_write(socket_, buffers, Token());
     writing_ = false;
-    if (ec) Close(Status::Error(fmt::format("peer connection: write: {}", ec.message())));
+    if (ec) {
+      Close(Status::Error(fmt::format("peer connection: write: {}", ec.message())), "write_error");
+    }
   }
 }
 
 asio::awaitable<void> PeerConnection::HeartbeatLoop() {
   auto self = shared_from_this();
   while (!closed_) {
-    heartbeat_timer_.expires_at(AtUs(liveness_.NextTickUs()));
+    heartbeat_timer_.expires_at(SteadyAtUs(liveness_.NextTickUs()));
     co_await heartbeat_timer_.async_wait(Token());
     if (closed_) break;
-    switch (liveness_.Tick(NowUs())) {
+    switch (liveness_.Tick(MonotonicNowUs())) {
       case Liveness::Action::kDead:
+        counters().connection_timeouts++;
         SHOAL_LOG(warn, "peer_connection_timeout peer={}", peer_.node_id);
-        Close(Status::Error("peer connection: nothing received in time"));
+        Close(Status::Error("peer connection: nothing received in time"), "timeout");
         break;
       case Liveness::Action::kSendPing: {
         v1::Ping body;
-        body.set_send_time_us(NowUs());
+        body.set_send_time_us(MonotonicNowUs());
         Send(MakeFrame(FrameType::kPing, liveness_.NextPingId(), body.SerializeAsString()),
              /*exempt=*/true);
         break;
@@ -257,10 +276,11 @@ asio::awaitable<void> PeerConnection::HeartbeatLoop() {
   }
 }
 
-void PeerConnection::Close(Status reason) {
+void PeerConnection::Close(Status reason, std::string_view label) {
   if (closed_) return;
   closed_ = true;
-  SHOAL_LOG(info, "peer_connection_closed peer={} reason=\"{}\"", peer_.node_id,
+  Count(counters().connections_closed, label);
+  SHOAL_LOG(info, "peer_connection_closed peer={} reason={} detail=\"{}\"", peer_.node_id, label,
             reason.ok() ? "closed" : reason.message());
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);

@@ -120,12 +120,17 @@ TEST_F(PeerConnectionTest, WrongSecretClosesBothSides) {
 
 TEST_F(PeerConnectionTest, GarbageIsRejectedWithAnErrorFrame) {
   auto [client, server] = Connect();
+  PeerCounters counters;
+  PeerConnection::Options options = Options(2);
+  options.counters = &counters;
   acceptor_.conn = PeerConnection::Start(std::move(server), PeerConnection::Role::kAcceptor,
-                                         Options(2), acceptor_.Handlers());
+                                         std::move(options), acceptor_.Handlers());
   asio::write(client, asio::buffer(std::string_view("*1\r\n$4\r\nPING\r\n")));
   ASSERT_TRUE(RunUntil([&] { return acceptor_.closed.has_value(); }, 5s, false));
   EXPECT_NE(acceptor_.closed->message().find("bad_magic"), std::string::npos)
       << acceptor_.closed->message();
+  EXPECT_EQ(counters.frames_rejected["bad_magic"], 1u);
+  EXPECT_EQ(counters.connections_closed["frame_rejected"], 1u);
 
   std::string reply(256, '\0');
   boost::system::error_code ec;
